@@ -1,0 +1,1 @@
+//! Benchmark workloads for csp and its peers (filled by the benchmark issue).

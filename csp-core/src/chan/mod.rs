@@ -1,0 +1,353 @@
+//! Channels: [`Chan<T>`], Go's `chan T`.
+
+pub(crate) mod dynselect;
+pub(crate) mod errors;
+pub(crate) mod hchan;
+pub(crate) mod select;
+pub(crate) mod sudog;
+pub(crate) mod waitq;
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::MaybeUninit;
+use std::ptr::NonNull;
+use std::time::{Duration, Instant};
+
+use errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use hchan::{Hchan, RecvResult, SendResult, Wait};
+
+use crate::runtime::park::{self, WaitReason, Waiter};
+use crate::shim::Ordering;
+
+/// A channel: Go's `chan T`, with Go's semantics.
+///
+/// `Chan::new(0)` is unbuffered: a send completes only when a receiver takes the
+/// value, which moves straight from the sender to the receiver. `Chan::new(n)`
+/// buffers up to `n` values. A clone is another handle to the same channel (like
+/// copying a Go channel value); the channel lives until its last handle is dropped,
+/// and then drops the values still in its buffer. Any number of threads and
+/// goroutines may send and receive on it at once, and [`close`](Chan::close) tells
+/// every receiver that no more values will come.
+///
+/// ```
+/// use csp_core::Chan;
+/// use std::thread;
+///
+/// let ch = Chan::new(0);
+/// let tx = ch.clone();
+/// let producer = thread::spawn(move || {
+///     for i in 1..=3 {
+///         tx.send(i); // blocks until the receiver takes it
+///     }
+///     tx.close();
+/// });
+/// let got: Vec<i32> = ch.iter().collect(); // `for v := range ch`
+/// assert_eq!(got, [1, 2, 3]);
+/// producer.join().unwrap();
+/// ```
+pub struct Chan<T> {
+    /// None for a nil channel.
+    ptr: Option<NonNull<Hchan<T>>>,
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: the channel moves `T` values between threads (so `T: Send`) and all its
+// shared state is behind its lock or atomics.
+unsafe impl<T: Send> Send for Chan<T> {}
+// SAFETY: every method takes `&self` and synchronises internally; values are
+// moved, never shared, so `T: Send` suffices.
+unsafe impl<T: Send> Sync for Chan<T> {}
+
+impl<T> Chan<T> {
+    /// `make(chan T, cap)`: a channel with a buffer of `cap` values (0 = unbuffered).
+    ///
+    /// # Panics
+    /// "makechan: size out of range" if the buffer would not fit in memory's
+    /// address range.
+    pub fn new(cap: usize) -> Self {
+        Chan {
+            ptr: Some(Hchan::makechan(cap)),
+            _owns: PhantomData,
+        }
+    }
+
+    /// A nil channel (Go's zero value for `chan T`): sends and receives block
+    /// forever, the `try_` forms fail at once, its select cases never fire, and
+    /// `close` panics.
+    pub const fn nil() -> Self {
+        Chan {
+            ptr: None,
+            _owns: PhantomData,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn hchan(&self) -> Option<&Hchan<T>> {
+        // SAFETY: our handle keeps the channel alive.
+        self.ptr.map(|p| unsafe { &*p.as_ptr() })
+    }
+
+    /// The channel's identity; 0 for nil.
+    pub(crate) fn id(&self) -> usize {
+        self.ptr.map_or(0, |p| p.as_ptr() as usize)
+    }
+
+    /// `c <- v`: sends `v`, blocking until a receiver takes it (unbuffered) or
+    /// there is room in the buffer.
+    ///
+    /// # Panics
+    /// "send on closed channel" if the channel is closed, or is closed while the
+    /// send waits.
+    ///
+    /// ```
+    /// let ch = csp_core::Chan::new(1);
+    /// ch.send("hi"); // room in the buffer: does not block
+    /// assert_eq!(ch.recv(), Some("hi"));
+    /// ```
+    pub fn send(&self, v: T) {
+        match self.send_wait(v, Wait::Forever) {
+            Ok(()) => {}
+            Err((_, SendResult::Closed)) => panic!("send on closed channel"),
+            Err(_) => unreachable!("a blocking send only fails on close"),
+        }
+    }
+
+    /// `v, ok := <-c`: receives a value, blocking until one is available.
+    /// `None` means the channel is closed and its buffer drained.
+    ///
+    /// ```
+    /// let ch = csp_core::Chan::new(2);
+    /// ch.send(1);
+    /// ch.close();
+    /// assert_eq!(ch.recv(), Some(1)); // buffered values survive close
+    /// assert_eq!(ch.recv(), None);    // then: closed
+    /// ```
+    pub fn recv(&self) -> Option<T> {
+        self.recv_wait(Wait::Forever).ok()
+    }
+
+    /// Sends only if it can be done now (Go's `select` with one send case and a
+    /// `default`); otherwise gives the value back.
+    pub fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
+        match self.send_wait(v, Wait::Never) {
+            Ok(()) => Ok(()),
+            Err((v, SendResult::Closed)) => Err(TrySendError::Closed(v)),
+            Err((v, _)) => Err(TrySendError::Full(v)),
+        }
+    }
+
+    /// Receives only if a value (or the close) is there now.
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        self.recv_wait(Wait::Never).map_err(|r| match r {
+            RecvResult::Closed => TryRecvError::Closed,
+            _ => TryRecvError::Empty,
+        })
+    }
+
+    /// Sends, waiting at most `d`; gives the value back on failure.
+    pub fn send_timeout(&self, v: T, d: Duration) -> Result<(), SendTimeoutError<T>> {
+        let wait = deadline(d);
+        match self.send_wait(v, wait) {
+            Ok(()) => Ok(()),
+            Err((v, SendResult::Closed)) => Err(SendTimeoutError::Closed(v)),
+            Err((v, _)) => Err(SendTimeoutError::Timeout(v)),
+        }
+    }
+
+    /// Receives, waiting at most `d`.
+    pub fn recv_timeout(&self, d: Duration) -> Result<T, RecvTimeoutError> {
+        self.recv_wait(deadline(d)).map_err(|r| match r {
+            RecvResult::Closed => RecvTimeoutError::Closed,
+            _ => RecvTimeoutError::Timeout,
+        })
+    }
+
+    fn send_wait(&self, v: T, wait: Wait) -> Result<(), (T, SendResult)> {
+        let Some(c) = self.hchan() else {
+            return match wait {
+                Wait::Never => Err((v, SendResult::Full)),
+                Wait::Forever => park::park_forever(WaitReason::ChanSendNilChan),
+                Wait::Until(d) => {
+                    park_until(d, WaitReason::ChanSendNilChan);
+                    Err((v, SendResult::TimedOut))
+                }
+            };
+        };
+        let mut slot = MaybeUninit::new(v);
+        // SAFETY: the slot holds an initialised value; the channel moves it out
+        // only when it reports `Sent`.
+        match unsafe { c.chansend(slot.as_mut_ptr(), wait) } {
+            SendResult::Sent => Ok(()),
+            // SAFETY: not sent, so the slot still owns the value.
+            r => Err((unsafe { slot.assume_init_read() }, r)),
+        }
+    }
+
+    fn recv_wait(&self, wait: Wait) -> Result<T, RecvResult> {
+        let Some(c) = self.hchan() else {
+            return match wait {
+                Wait::Never => Err(RecvResult::Empty),
+                Wait::Forever => park::park_forever(WaitReason::ChanReceiveNilChan),
+                Wait::Until(d) => {
+                    park_until(d, WaitReason::ChanReceiveNilChan);
+                    Err(RecvResult::TimedOut)
+                }
+            };
+        };
+        let mut slot = MaybeUninit::<T>::uninit();
+        // SAFETY: the slot is valid for a write of T.
+        match unsafe { c.chanrecv(slot.as_mut_ptr(), wait) } {
+            // SAFETY: `Received` means a value was written into the slot.
+            RecvResult::Received => Ok(unsafe { slot.assume_init() }),
+            r => Err(r),
+        }
+    }
+
+    /// `close(c)`: no more values will be sent. Parked receivers get `None`,
+    /// parked senders panic; values already buffered can still be received.
+    ///
+    /// # Panics
+    /// "close of closed channel", or "close of nil channel".
+    ///
+    /// ```
+    /// let ch: csp_core::Chan<i32> = csp_core::Chan::new(0);
+    /// ch.close();
+    /// assert_eq!(ch.recv(), None);
+    /// assert!(ch.is_closed());
+    /// ```
+    pub fn close(&self) {
+        let Some(c) = self.hchan() else {
+            panic!("close of nil channel");
+        };
+        if !c.closechan() {
+            panic!("close of closed channel");
+        }
+    }
+
+    /// `len(c)`: values in the buffer now (0 for nil and unbuffered channels).
+    pub fn len(&self) -> usize {
+        self.hchan().map_or(0, Hchan::len)
+    }
+
+    /// `cap(c)`: the buffer's capacity (0 for nil and unbuffered channels).
+    pub fn cap(&self) -> usize {
+        self.hchan().map_or(0, Hchan::cap)
+    }
+
+    /// Whether the buffer is empty now.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the channel has been closed (false for nil).
+    pub fn is_closed(&self) -> bool {
+        self.hchan().is_some_and(Hchan::is_closed)
+    }
+
+    /// Whether this is a nil channel.
+    pub fn is_nil(&self) -> bool {
+        self.ptr.is_none()
+    }
+
+    /// `for v := range c`: an iterator that receives until the channel is closed
+    /// and drained.
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter { ch: self }
+    }
+}
+
+/// A deadline `d` from now (saturating: a huge `d` waits forever).
+fn deadline(d: Duration) -> Wait {
+    match Instant::now().checked_add(d) {
+        Some(t) => Wait::Until(t),
+        None => Wait::Forever,
+    }
+}
+
+/// Waits until `deadline` with nothing that can end the wait early (a timed
+/// operation on a nil channel).
+fn park_until(deadline: Instant, reason: WaitReason) {
+    let w = Waiter::current();
+    let st = w.state();
+    st.param.store(std::ptr::null_mut(), Ordering::Relaxed);
+    park::gopark(w, reason, Some(deadline), &mut || {});
+    st.select_done.store(0, Ordering::Relaxed);
+}
+
+impl<T> Clone for Chan<T> {
+    fn clone(&self) -> Self {
+        if let Some(c) = self.hchan() {
+            c.acquire();
+        }
+        Chan {
+            ptr: self.ptr,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T> Drop for Chan<T> {
+    fn drop(&mut self) {
+        if let Some(p) = self.ptr {
+            // SAFETY: we give up our handle.
+            unsafe { Hchan::release(p) };
+        }
+    }
+}
+
+impl<T> Default for Chan<T> {
+    /// The nil channel, as Go's zero value.
+    fn default() -> Self {
+        Chan::nil()
+    }
+}
+
+impl<T> PartialEq for Chan<T> {
+    /// Same channel (Go's `==` on channels); nil equals nil.
+    fn eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr
+    }
+}
+
+impl<T> Eq for Chan<T> {}
+
+impl<T> fmt::Debug for Chan<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.hchan() {
+            None => f.write_str("Chan(nil)"),
+            Some(c) => f
+                .debug_struct("Chan")
+                .field("addr", &(c.addr() as *const ()))
+                .field("len", &c.len())
+                .field("cap", &c.cap())
+                .field("closed", &c.is_closed())
+                .finish(),
+        }
+    }
+}
+
+/// Receives until the channel is closed and drained: `for v := range c`.
+pub struct Iter<'a, T> {
+    ch: &'a Chan<T>,
+}
+
+impl<T> Iterator for Iter<'_, T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        self.ch.recv()
+    }
+}
+
+impl<T> fmt::Debug for Iter<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Iter").field(self.ch).finish()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Chan<T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}

@@ -1,0 +1,52 @@
+//! What the macros of `csp-macros` lower onto. Not a public API: names and
+//! signatures may change with the macros.
+
+use crate::chan::select::select_array;
+use crate::runtime::park::{self, WaitReason};
+use crate::{Chan, TrySendError};
+
+pub use crate::chan::select::{Case, RecvSlot, SendSlot};
+
+/// A select over a fixed set of cases, without heap allocation. `Some(i)`: case
+/// `i` was performed; `None` (only when `!block`): nothing was ready (`default`).
+#[inline]
+pub fn select<const N: usize>(cases: [Case<'_>; N], block: bool) -> Option<usize> {
+    select_array(cases, block)
+}
+
+/// `select {}`: parks forever.
+pub fn block_forever() -> ! {
+    park::park_forever(WaitReason::SelectNoCases)
+}
+
+/// A select with one send case and a `default`: whether the value was sent (if
+/// not, it is dropped). Panics "send on closed channel", as Go's does.
+pub fn select_nb_send<T>(ch: &Chan<T>, v: T) -> bool {
+    match ch.try_send(v) {
+        Ok(()) => true,
+        Err(TrySendError::Full(_)) => false,
+        Err(TrySendError::Closed(_)) => panic!("send on closed channel"),
+    }
+}
+
+/// A select with one receive case and a `default`: `None` when nothing is ready,
+/// `Some(None)` when the channel is closed and drained.
+pub fn select_nb_recv<T>(ch: &Chan<T>) -> Option<Option<T>> {
+    match ch.try_recv() {
+        Ok(v) => Some(Some(v)),
+        Err(crate::TryRecvError::Closed) => Some(None),
+        Err(crate::TryRecvError::Empty) => None,
+    }
+}
+
+/// `ch <- v`.
+#[inline]
+pub fn send<T>(ch: &Chan<T>, v: T) {
+    ch.send(v)
+}
+
+/// `<-ch`.
+#[inline]
+pub fn recv<T>(ch: &Chan<T>) -> Option<T> {
+    ch.recv()
+}

@@ -1,0 +1,139 @@
+//! The synchronisation primitives the channel runtime is built from.
+//!
+//! Normally these are std's atomics, std's thread parking and parking_lot's raw
+//! mutex. Under `RUSTFLAGS="--cfg loom"` they are loom's, so that the loom models in
+//! `tests/loom.rs` check the real channel code, not a copy of it.
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
+
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
+
+/// Thread handles and parking.
+pub(crate) mod thread {
+    #[cfg(not(loom))]
+    pub(crate) use std::thread::{current, park, Thread};
+
+    #[cfg(loom)]
+    pub(crate) use loom::thread::{current, park, Thread};
+
+    /// Parks until unparked, spuriously, or until `timeout` has passed.
+    #[cfg(not(loom))]
+    pub(crate) fn park_timeout(timeout: std::time::Duration) {
+        std::thread::park_timeout(timeout)
+    }
+
+    /// loom has no clock: a timed park is a plain park in the models (which never
+    /// use deadlines).
+    #[cfg(loom)]
+    pub(crate) fn park_timeout(_timeout: std::time::Duration) {
+        loom::thread::park()
+    }
+}
+
+/// A lock with separate `lock` and `unlock` calls, as Go's runtime mutex has:
+/// `selectgo` takes several channel locks and the parking goroutine releases
+/// them from the scheduler after it has been marked waiting.
+pub(crate) struct RawLock {
+    #[cfg(not(loom))]
+    inner: parking_lot::RawMutex,
+    #[cfg(loom)]
+    locked: AtomicBool,
+}
+
+impl RawLock {
+    #[cfg(not(loom))]
+    pub(crate) const fn new() -> Self {
+        use lock_api::RawMutex as _;
+        RawLock {
+            inner: parking_lot::RawMutex::INIT,
+        }
+    }
+
+    #[cfg(loom)]
+    pub(crate) fn new() -> Self {
+        RawLock {
+            locked: AtomicBool::new(false),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn lock(&self) {
+        #[cfg(not(loom))]
+        {
+            use lock_api::RawMutex as _;
+            self.inner.lock();
+        }
+        #[cfg(loom)]
+        while self
+            .locked
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            loom::thread::yield_now();
+        }
+    }
+
+    /// # Safety
+    /// The lock must be held by the caller's operation.
+    #[inline]
+    pub(crate) unsafe fn unlock(&self) {
+        #[cfg(not(loom))]
+        {
+            use lock_api::RawMutex as _;
+            // SAFETY: the caller holds the lock (this function's contract).
+            unsafe { self.inner.unlock() };
+        }
+        #[cfg(loom)]
+        self.locked.store(false, Ordering::Release);
+    }
+}
+
+/// A cell for data that is only touched while a [`RawLock`] is held.
+///
+/// Under loom it is loom's `UnsafeCell`, so the models also check that the
+/// lock really protects it.
+pub(crate) struct LockedCell<T> {
+    #[cfg(not(loom))]
+    inner: core::cell::UnsafeCell<T>,
+    #[cfg(loom)]
+    inner: loom::cell::UnsafeCell<T>,
+}
+
+impl<T: Copy> LockedCell<T> {
+    pub(crate) fn new(v: T) -> Self {
+        LockedCell {
+            #[cfg(not(loom))]
+            inner: core::cell::UnsafeCell::new(v),
+            #[cfg(loom)]
+            inner: loom::cell::UnsafeCell::new(v),
+        }
+    }
+
+    /// # Safety
+    /// The lock that guards this cell must be held.
+    #[inline]
+    pub(crate) unsafe fn get(&self) -> T {
+        #[cfg(not(loom))]
+        // SAFETY: the guarding lock is held, so nobody writes concurrently.
+        return unsafe { *self.inner.get() };
+        #[cfg(loom)]
+        // SAFETY: as above.
+        return self.inner.with(|p| unsafe { *p });
+    }
+
+    /// # Safety
+    /// The lock that guards this cell must be held.
+    #[inline]
+    pub(crate) unsafe fn set(&self, v: T) {
+        #[cfg(not(loom))]
+        // SAFETY: the guarding lock is held, so access is exclusive.
+        unsafe {
+            *self.inner.get() = v
+        };
+        #[cfg(loom)]
+        // SAFETY: as above.
+        self.inner.with_mut(|p| unsafe { *p = v });
+    }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs csp-core's test binaries under valgrind memcheck; exits non-zero on any error.
+#
+#   scripts/valgrind.sh [TEST_BINARY_NAME ...]     (default: every integration test)
+#
+# Goroutine stacks are separate mappings that the runtime switches between; memcheck
+# sees each switch as a large stack-pointer jump and treats it as a stack change
+# (no client requests needed). scripts/valgrind.supp lists every suppression with
+# its reason.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
+
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/valgrind}
+# Debug assertions on, but optimised: memcheck is ~30x slower than native.
+export RUSTFLAGS="${RUSTFLAGS:-} -C opt-level=1 -C debug-assertions=on"
+bins=$(cargo test -p csp-core --tests --no-run --message-format=json 2>/dev/null \
+  | python3 -c '
+import json, sys
+for line in sys.stdin:
+    try: m = json.loads(line)
+    except ValueError: continue
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["test"]:
+        print(m["target"]["name"], m["executable"])
+')
+want=("$@")
+status=0
+while read -r name exe; do
+  [ -n "$name" ] || continue
+  if [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " =~ " ${name} " ]]; then continue; fi
+  case "$name" in loom*|dsl_ui) continue ;; esac
+  echo "=== valgrind: $name"
+  if ! CSP_VALGRIND=1 valgrind --quiet --error-exitcode=99 --leak-check=no \
+      --suppressions=scripts/valgrind.supp "$exe" --test-threads=2 >"target/valgrind-$name.log" 2>&1; then
+    echo "FAILED: $name (see target/valgrind-$name.log)"; tail -30 "target/valgrind-$name.log"; status=1
+  else
+    grep -E "test result" "target/valgrind-$name.log" || true
+  fi
+done <<<"$bins"
+exit $status
