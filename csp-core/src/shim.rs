@@ -16,7 +16,7 @@ pub(crate) mod thread {
     pub(crate) use std::thread::{current, park, Thread};
 
     #[cfg(loom)]
-    pub(crate) use loom::thread::{current, park, Thread};
+    pub(crate) use loom::thread::park;
 
     /// Parks until unparked, spuriously, or until `timeout` has passed.
     #[cfg(not(loom))]
@@ -24,12 +24,8 @@ pub(crate) mod thread {
         std::thread::park_timeout(timeout)
     }
 
-    /// loom has no clock: a timed park is a plain park in the models (which never
-    /// use deadlines).
-    #[cfg(loom)]
-    pub(crate) fn park_timeout(_timeout: std::time::Duration) {
-        loom::thread::park()
-    }
+    // loom has no clock: the models use no timeouts, and under loom a thread
+    // waits for `ready` on a condvar (runtime/park.rs), not with a timed park.
 }
 
 /// A lock with separate `lock` and `unlock` calls, as Go's runtime mutex has:
@@ -39,7 +35,9 @@ pub(crate) struct RawLock {
     #[cfg(not(loom))]
     inner: parking_lot::RawMutex,
     #[cfg(loom)]
-    locked: AtomicBool,
+    locked: loom::sync::Mutex<bool>,
+    #[cfg(loom)]
+    cv: loom::sync::Condvar,
 }
 
 impl RawLock {
@@ -54,7 +52,8 @@ impl RawLock {
     #[cfg(loom)]
     pub(crate) fn new() -> Self {
         RawLock {
-            locked: AtomicBool::new(false),
+            locked: loom::sync::Mutex::new(false),
+            cv: loom::sync::Condvar::new(),
         }
     }
 
@@ -66,12 +65,12 @@ impl RawLock {
             self.inner.lock();
         }
         #[cfg(loom)]
-        while self
-            .locked
-            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
         {
-            loom::thread::yield_now();
+            let mut g = self.locked.lock().unwrap();
+            while *g {
+                g = self.cv.wait(g).unwrap();
+            }
+            *g = true;
         }
     }
 
@@ -86,7 +85,10 @@ impl RawLock {
             unsafe { self.inner.unlock() };
         }
         #[cfg(loom)]
-        self.locked.store(false, Ordering::Release);
+        {
+            *self.locked.lock().unwrap() = false;
+            self.cv.notify_one();
+        }
     }
 }
 

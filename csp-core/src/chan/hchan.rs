@@ -50,7 +50,10 @@ pub(crate) enum Poll {
     NotReady,
     /// Done; `wake` (null if none) must be readied after the lock is released.
     /// For a receive, `ok` is false when the channel was closed and drained.
-    Ready { wake: *mut Sudog, ok: bool },
+    Ready {
+        wake: *mut Sudog,
+        ok: bool,
+    },
     /// A send on a closed channel.
     Closed,
 }
@@ -208,16 +211,21 @@ impl<T> Hchan<T> {
         if self.dataqsiz == 0 {
             return self.recvq.is_empty_hint();
         }
-        self.qcount.load(Ordering::Relaxed) == self.dataqsiz
+        self.qcount.load(Ordering::Acquire) == self.dataqsiz
     }
 
     /// Go's `empty`: a receive would block (ignoring close). Lock-free hint.
+    ///
+    /// The loads are Acquire and the stores of `qcount` (and of the queues'
+    /// heads) Release: a non-blocking receive that sees a drained buffer must also
+    /// see a close that came before the drain (TestNonblockRecvRace; found by the
+    /// loom model `nonblock_recv_races_close`).
     #[inline]
     fn empty(&self) -> bool {
         if self.dataqsiz == 0 {
             return self.sendq.is_empty_hint();
         }
-        self.qcount.load(Ordering::Relaxed) == 0
+        self.qcount.load(Ordering::Acquire) == 0
     }
 
     /// # Safety
@@ -255,7 +263,7 @@ impl<T> Hchan<T> {
                 } else {
                     sendx + 1
                 });
-                self.qcount.store(q + 1, Ordering::Relaxed);
+                self.qcount.store(q + 1, Ordering::Release);
                 return Poll::Ready {
                     wake: ptr::null_mut(),
                     ok: true,
@@ -310,7 +318,7 @@ impl<T> Hchan<T> {
                 } else {
                     recvx + 1
                 });
-                self.qcount.store(q - 1, Ordering::Relaxed);
+                self.qcount.store(q - 1, Ordering::Release);
                 return Poll::Ready {
                     wake: ptr::null_mut(),
                     ok: true,

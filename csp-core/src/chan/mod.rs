@@ -58,6 +58,11 @@ unsafe impl<T: Send> Send for Chan<T> {}
 // moved, never shared, so `T: Send` suffices.
 unsafe impl<T: Send> Sync for Chan<T> {}
 
+// A panic never leaves a channel locked or half-updated (every panic is raised
+// after the locks are released), so a channel stays usable across `catch_unwind`.
+impl<T> std::panic::UnwindSafe for Chan<T> {}
+impl<T> std::panic::RefUnwindSafe for Chan<T> {}
+
 impl<T> Chan<T> {
     /// `make(chan T, cap)`: a channel with a buffer of `cap` values (0 = unbuffered).
     ///

@@ -160,7 +160,9 @@ impl<T> Drop for RecvSlot<T> {
 
 impl<T> std::fmt::Debug for RecvSlot<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RecvSlot").field("state", &self.state).finish()
+        f.debug_struct("RecvSlot")
+            .field("state", &self.state)
+            .finish()
     }
 }
 
@@ -185,7 +187,10 @@ impl<T> SendSlot<T> {
     /// # Panics
     /// If the value was already sent.
     pub fn case<'a>(&'a mut self, ch: &'a Chan<T>) -> Case<'a> {
-        assert_eq!(self.state, SLOT_VALUE, "SendSlot reused after its value was sent");
+        assert_eq!(
+            self.state, SLOT_VALUE,
+            "SendSlot reused after its value was sent"
+        );
         Case {
             ch: ch.hchan().map(|c| c as &dyn SelectChan),
             dir: Dir::Send,
@@ -215,17 +220,16 @@ impl<T> Drop for SendSlot<T> {
 
 impl<T> std::fmt::Debug for SendSlot<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SendSlot").field("state", &self.state).finish()
+        f.debug_struct("SendSlot")
+            .field("state", &self.state)
+            .finish()
     }
 }
 
 /// A select over a fixed number of cases, with no heap allocation: the poll and
 /// lock orders and the sudogs live in this frame. Returns the chosen case's index,
 /// or `None` when `block` is false and no case was ready.
-pub(crate) fn select_array<const N: usize>(
-    mut cases: [Case<'_>; N],
-    block: bool,
-) -> Option<usize> {
+pub(crate) fn select_array<const N: usize>(mut cases: [Case<'_>; N], block: bool) -> Option<usize> {
     let mut pollorder = [0u16; N];
     let mut lockorder = [0u16; N];
     let mut sudogs: [MaybeUninit<Sudog>; N] = [const { MaybeUninit::uninit() }; N];
@@ -381,7 +385,13 @@ fn sellock(cases: &[Case<'_>], lockorder: &[u16]) {
 fn selunlock(cases: &[Case<'_>], lockorder: &[u16]) {
     for k in (0..lockorder.len()).rev() {
         let c = cases[lockorder[k] as usize].ch.expect("nil case");
-        if k > 0 && c.addr() == cases[lockorder[k - 1] as usize].ch.expect("nil case").addr() {
+        if k > 0
+            && c.addr()
+                == cases[lockorder[k - 1] as usize]
+                    .ch
+                    .expect("nil case")
+                    .addr()
+        {
             continue; // unlocked at its first occurrence
         }
         // SAFETY: sellock locked this channel exactly once.
@@ -389,11 +399,18 @@ fn selunlock(cases: &[Case<'_>], lockorder: &[u16]) {
     }
 }
 
+#[cfg(not(loom))]
 std::thread_local! {
     /// Per-thread PRNG state (wyrand), seeded from the thread's address space.
     static RAND: Cell<u64> = Cell::new(seed());
 }
 
+#[cfg(loom)]
+loom::thread_local! {
+    static RAND: Cell<u64> = Cell::new(1);
+}
+
+#[cfg(not(loom))]
 fn seed() -> u64 {
     let local = 0u8;
     let addr = &local as *const u8 as u64;

@@ -24,9 +24,13 @@ impl WaitQ {
     }
 
     /// Whether nobody waits, read without the lock (a hint for the fast paths).
+    ///
+    /// Acquire, paired with the Release stores of `first`: a fast path that sees
+    /// the queue emptied also sees what happened before (a close, say), as Go's
+    /// sequentially consistent loads do.
     #[inline]
     pub(crate) fn is_empty_hint(&self) -> bool {
-        self.first.load(Ordering::Relaxed).is_null()
+        self.first.load(Ordering::Acquire).is_null()
     }
 
     /// Appends `sgp` at the tail.
@@ -41,7 +45,7 @@ impl WaitQ {
             let x = self.last.get();
             if x.is_null() {
                 (*sgp).prev = ptr::null_mut();
-                self.first.store(sgp, Ordering::Relaxed);
+                self.first.store(sgp, Ordering::Release);
                 self.last.set(sgp);
                 return;
             }
@@ -66,11 +70,11 @@ impl WaitQ {
             unsafe {
                 let y = (*sgp).next;
                 if y.is_null() {
-                    self.first.store(ptr::null_mut(), Ordering::Relaxed);
+                    self.first.store(ptr::null_mut(), Ordering::Release);
                     self.last.set(ptr::null_mut());
                 } else {
                     (*y).prev = ptr::null_mut();
-                    self.first.store(y, Ordering::Relaxed);
+                    self.first.store(y, Ordering::Release);
                     (*sgp).next = ptr::null_mut(); // mark as removed
                 }
                 // A select (or timed wait) can be completed once: the first to flip
@@ -115,13 +119,13 @@ impl WaitQ {
             }
             if !y.is_null() {
                 (*y).prev = ptr::null_mut();
-                self.first.store(y, Ordering::Relaxed);
+                self.first.store(y, Ordering::Release);
                 (*sgp).next = ptr::null_mut();
                 return;
             }
             // Both links null: either the only element, or already dequeued.
             if self.first.load(Ordering::Relaxed) == sgp {
-                self.first.store(ptr::null_mut(), Ordering::Relaxed);
+                self.first.store(ptr::null_mut(), Ordering::Release);
                 self.last.set(ptr::null_mut());
             }
         }

@@ -109,7 +109,15 @@ pub(crate) struct ThreadParker {
     state: WaitState,
     /// 1 once a waker has readied this thread for the current wait.
     ready: AtomicU32,
+    #[cfg(not(loom))]
     thread: thread::Thread,
+    /// Under loom the wait is a mutex and condvar: loom's `unpark` of a thread that
+    /// is blocked on a loom mutex makes it runnable and fails the model, and a
+    /// waker's `unpark` may come late, after the parker has moved on.
+    #[cfg(loom)]
+    m: loom::sync::Mutex<()>,
+    #[cfg(loom)]
+    cv: loom::sync::Condvar,
 }
 
 #[cfg(not(loom))]
@@ -127,7 +135,12 @@ impl ThreadParker {
         ThreadParker {
             state: WaitState::new(),
             ready: AtomicU32::new(0),
+            #[cfg(not(loom))]
             thread: thread::current(),
+            #[cfg(loom)]
+            m: loom::sync::Mutex::new(()),
+            #[cfg(loom)]
+            cv: loom::sync::Condvar::new(),
         }
     }
 
@@ -186,6 +199,12 @@ fn park_thread(p: &ThreadParker, deadline: Option<Instant>, unlockf: &mut dyn Fn
             std::thread::yield_now();
         }
     }
+    wait_ready(p, deadline);
+}
+
+/// Blocks until a waker sets `ready`, or until the deadline wins the wait.
+#[cfg(not(loom))]
+fn wait_ready(p: &ThreadParker, deadline: Option<Instant>) {
     BLOCKED_THREADS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let mut deadline = deadline;
     while p.ready.load(Ordering::Acquire) == 0 {
@@ -198,8 +217,7 @@ fn park_thread(p: &ThreadParker, deadline: Option<Instant>, unlockf: &mut dyn Fn
                     continue;
                 }
                 // The deadline competes with the channel's wakers for this wait.
-                if p
-                    .state
+                if p.state
                     .select_done
                     .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
                     .is_ok()
@@ -215,6 +233,15 @@ fn park_thread(p: &ThreadParker, deadline: Option<Instant>, unlockf: &mut dyn Fn
     BLOCKED_THREADS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
 }
 
+/// loom: waits on the parker's condvar (the models use no deadlines).
+#[cfg(loom)]
+fn wait_ready(p: &ThreadParker, _deadline: Option<Instant>) {
+    let mut g = p.m.lock().unwrap();
+    while p.ready.load(Ordering::Acquire) == 0 {
+        g = p.cv.wait(g).unwrap();
+    }
+}
+
 /// Makes a parked waiter runnable again. Never called with a channel lock held.
 ///
 /// # Safety
@@ -224,16 +251,37 @@ fn park_thread(p: &ThreadParker, deadline: Option<Instant>, unlockf: &mut dyn Fn
 pub(crate) unsafe fn goready(w: Waiter) {
     match w {
         Waiter::G(g) => sched::goready(g),
-        Waiter::Thread(p) => {
-            // SAFETY: the thread is parked in `park_thread` until `ready` is set, so
-            // its parker is alive up to the store below; we touch only our clone of
-            // the thread handle after it.
-            let t = unsafe { p.as_ref().thread.clone() };
-            // SAFETY: as above.
-            unsafe { p.as_ref().ready.store(1, Ordering::Release) };
-            t.unpark();
-        }
+        // SAFETY: forwarded contract.
+        Waiter::Thread(p) => unsafe { ready_thread(p) },
     }
+}
+
+/// Readies a parked OS thread.
+///
+/// # Safety
+/// As [`goready`].
+#[cfg(not(loom))]
+unsafe fn ready_thread(p: NonNull<ThreadParker>) {
+    // SAFETY: the thread is parked in `park_thread` until `ready` is set, so
+    // its parker is alive up to the store below; we touch only our clone of
+    // the thread handle after it.
+    let t = unsafe { p.as_ref().thread.clone() };
+    // SAFETY: as above.
+    unsafe { p.as_ref().ready.store(1, Ordering::Release) };
+    t.unpark();
+}
+
+/// loom: sets `ready` and signals the parker's condvar under its mutex.
+///
+/// # Safety
+/// As [`goready`].
+#[cfg(loom)]
+unsafe fn ready_thread(p: NonNull<ThreadParker>) {
+    // SAFETY: the parker waits on its mutex until we release it, so it is alive.
+    let p = unsafe { p.as_ref() };
+    let _g = p.m.lock().unwrap();
+    p.ready.store(1, Ordering::Release);
+    p.cv.notify_one();
 }
 
 /// Parks the caller forever: a blocking operation on a nil channel, or `select {}`.

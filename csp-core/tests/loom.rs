@@ -1,0 +1,432 @@
+//! loom models of the channel protocol, on the real `Chan` and `Select` through the
+//! public API: under `--cfg loom` the channel's atomics, parking and lock are loom's.
+//!
+//! Run: `RUSTFLAGS="--cfg loom" cargo test -p csp-core --release --test loom`
+//! Models with one spawned thread are explored exhaustively; those with two spawned
+//! threads use a preemption bound of 4 or 5. `LOOM_MAX_PREEMPTIONS` overrides the
+//! bounds. loom has no clock, so no model uses the timeout forms.
+#![cfg(loom)]
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Once;
+
+use csp_core::{Chan, Select};
+use loom::thread;
+
+/// No preemption bound: the model is explored exhaustively.
+const ALL: Option<usize> = None;
+
+/// Explores `f` with a preemption bound (`None`: exhaustively) unless
+/// `LOOM_MAX_PREEMPTIONS` is set.
+fn model<F>(bound: Option<usize>, f: F)
+where
+    F: Fn() + Sync + Send + 'static,
+{
+    quiet_expected_panics();
+    let mut b = loom::model::Builder::new();
+    if std::env::var_os("LOOM_MAX_PREEMPTIONS").is_none() {
+        b.preemption_bound = bound;
+    }
+    // Each execution counts itself, so that the output shows how much was explored.
+    let runs = std::sync::Arc::new(AtomicUsize::new(0));
+    let r = runs.clone();
+    b.check(move || {
+        r.fetch_add(1, Ordering::Relaxed);
+        f()
+    });
+    eprintln!(
+        "loom: {} executions, preemption bound {:?}",
+        runs.load(Ordering::Relaxed),
+        b.preemption_bound
+    );
+}
+
+/// The close models panic "send on closed channel" on purpose in every execution;
+/// keep those out of the output, report every other panic as usual.
+fn quiet_expected_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let expected = info.payload().downcast_ref::<&str>() == Some(&"send on closed channel");
+            if !expected {
+                default(info);
+            }
+        }));
+    });
+}
+
+fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| e.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+/// Unbuffered: the value moves from a sender thread to the receiver exactly once.
+#[test]
+fn unbuffered_send_recv() {
+    model(ALL, || {
+        let ch = Chan::<i32>::new(0);
+        let c = ch.clone();
+        let t = thread::spawn(move || c.send(1));
+        assert_eq!(ch.recv(), Some(1));
+        t.join().unwrap();
+    });
+}
+
+/// Unbuffered, the other way round, and with two values (parks on both sides).
+#[test]
+fn unbuffered_recv_send_twice() {
+    model(ALL, || {
+        let ch = Chan::<i32>::new(0);
+        let c = ch.clone();
+        let t = thread::spawn(move || (c.recv(), c.recv()));
+        ch.send(1);
+        ch.send(2);
+        assert_eq!(t.join().unwrap(), (Some(1), Some(2)));
+    });
+}
+
+/// Buffered with a full buffer: the sender parks, the receive rotates its value
+/// into the freed slot, FIFO is kept.
+#[test]
+fn buffered_full_send_recv() {
+    model(ALL, || {
+        let ch = Chan::<i32>::new(1);
+        ch.send(1);
+        let c = ch.clone();
+        let t = thread::spawn(move || {
+            c.send(2);
+            c.send(3);
+        });
+        assert_eq!(ch.recv(), Some(1));
+        assert_eq!(ch.recv(), Some(2));
+        assert_eq!(ch.recv(), Some(3));
+        t.join().unwrap();
+        assert_eq!(ch.len(), 0);
+    });
+}
+
+/// Buffered: a receiver parks on an empty buffer and gets the value directly.
+#[test]
+fn buffered_empty_recv_send() {
+    model(ALL, || {
+        let ch = Chan::<i32>::new(1);
+        let c = ch.clone();
+        let t = thread::spawn(move || c.recv());
+        ch.send(7);
+        assert_eq!(t.join().unwrap(), Some(7));
+        assert_eq!(ch.len(), 0);
+    });
+}
+
+/// close racing a receiver that may already be parked: it gets None.
+#[test]
+fn close_races_blocked_receiver() {
+    model(ALL, || {
+        let ch = Chan::<i32>::new(0);
+        let c = ch.clone();
+        let t = thread::spawn(move || c.recv());
+        ch.close();
+        assert_eq!(t.join().unwrap(), None);
+    });
+}
+
+/// close racing a sender parked on a full buffer: the send panics, the buffered
+/// value stays receivable.
+#[test]
+fn close_races_blocked_sender() {
+    model(ALL, || {
+        let ch = Chan::<i32>::new(1);
+        ch.send(1);
+        let c = ch.clone();
+        let t = thread::spawn(move || {
+            catch_unwind(AssertUnwindSafe(|| c.send(2))).map_err(|e| panic_message(&*e))
+        });
+        ch.close();
+        assert_eq!(t.join().unwrap(), Err("send on closed channel".to_string()));
+        assert_eq!(ch.recv(), Some(1));
+        assert_eq!(ch.recv(), None);
+    });
+}
+
+/// close racing a receiver and a sender on one unbuffered channel: either they met
+/// (the receiver has the value and the send returned) or neither did.
+#[test]
+fn close_races_blocked_receiver_and_sender() {
+    model(Some(5), || {
+        let ch = Chan::<i32>::new(0);
+        let c = ch.clone();
+        let r = thread::spawn(move || c.recv());
+        let c = ch.clone();
+        let s = thread::spawn(move || {
+            catch_unwind(AssertUnwindSafe(|| c.send(5))).map_err(|e| panic_message(&*e))
+        });
+        ch.close();
+        let got = r.join().unwrap();
+        let sent = s.join().unwrap();
+        match (got, sent) {
+            (Some(5), Ok(())) => {}
+            (None, Err(msg)) => assert_eq!(msg, "send on closed channel"),
+            other => panic!("inconsistent outcome: {other:?}"),
+        }
+    });
+}
+
+/// A two-case receive select racing a sender on one of its channels.
+#[test]
+fn select_two_recv_cases_racing_sender() {
+    model(ALL, || {
+        let c1 = Chan::<i32>::new(0);
+        let c2 = Chan::<i32>::new(0);
+        let c = c1.clone();
+        let t = thread::spawn(move || c.send(1));
+        let mut s = Select::new();
+        let i1 = s.recv(&c1);
+        s.recv(&c2);
+        let sel = s.select();
+        assert_eq!(sel.index(), i1);
+        assert_eq!(sel.recv(&c1), Some(1));
+        t.join().unwrap();
+        // The select's waiter on c2 is gone.
+        assert!(c2.try_send(0).is_err());
+    });
+}
+
+/// A select with a send and a receive case racing a receiver thread.
+#[test]
+fn select_send_and_recv_cases_racing_receiver() {
+    model(ALL, || {
+        let c1 = Chan::<i32>::new(0);
+        let c2 = Chan::<i32>::new(0);
+        let c = c1.clone();
+        let t = thread::spawn(move || c.recv());
+        let mut s = Select::new();
+        let i1 = s.send(&c1, 4);
+        s.recv(&c2);
+        assert_eq!(s.select().index(), i1);
+        assert_eq!(t.join().unwrap(), Some(4));
+    });
+}
+
+/// Two senders race into one two-case select; the loser's value is received after.
+#[test]
+fn select_two_senders() {
+    model(Some(4), || {
+        let c1 = Chan::<i32>::new(0);
+        let c2 = Chan::<i32>::new(0);
+        let a = c1.clone();
+        let ta = thread::spawn(move || a.send(1));
+        let b = c2.clone();
+        let tb = thread::spawn(move || b.send(2));
+        let mut s = Select::new();
+        let i1 = s.recv(&c1);
+        let i2 = s.recv(&c2);
+        let sel = s.select();
+        let i = sel.index();
+        if i == i1 {
+            assert_eq!(sel.recv(&c1), Some(1));
+            assert_eq!(c2.recv(), Some(2));
+        } else {
+            assert_eq!(i, i2);
+            assert_eq!(sel.recv(&c2), Some(2));
+            assert_eq!(c1.recv(), Some(1));
+        }
+        ta.join().unwrap();
+        tb.join().unwrap();
+    });
+}
+
+/// A select parked on a receive case when the channel is closed.
+#[test]
+fn select_races_close() {
+    model(ALL, || {
+        let c1 = Chan::<i32>::new(0);
+        let c2 = Chan::<i32>::new(0);
+        let c = c1.clone();
+        let t = thread::spawn(move || c.close());
+        let mut s = Select::new();
+        let i1 = s.recv(&c1);
+        s.recv(&c2);
+        let sel = s.select();
+        assert_eq!(sel.index(), i1);
+        assert_eq!(sel.recv(&c1), None);
+        t.join().unwrap();
+    });
+}
+
+/// close racing two parked receivers: both get None.
+#[test]
+fn close_races_two_receivers() {
+    model(Some(5), || {
+        let ch = Chan::<i32>::new(0);
+        let c = ch.clone();
+        let r1 = thread::spawn(move || c.recv());
+        let c = ch.clone();
+        let r2 = thread::spawn(move || c.recv());
+        ch.close();
+        assert_eq!(r1.join().unwrap(), None);
+        assert_eq!(r2.join().unwrap(), None);
+    });
+}
+
+/// A sender thread and a receiver thread meet on an unbuffered channel.
+#[test]
+fn unbuffered_sender_and_receiver_threads() {
+    model(Some(5), || {
+        let ch = Chan::<i32>::new(0);
+        let c = ch.clone();
+        let r = thread::spawn(move || c.recv());
+        let c = ch.clone();
+        let s = thread::spawn(move || c.send(1));
+        assert_eq!(r.join().unwrap(), Some(1));
+        s.join().unwrap();
+    });
+}
+
+/// The lock-free failure fast paths of the try_ forms against locked operations.
+#[test]
+fn try_forms_three_threads() {
+    model(Some(5), || {
+        let ch = Chan::<i32>::new(1);
+        let c = ch.clone();
+        let a = thread::spawn(move || c.try_send(1).is_ok());
+        let c = ch.clone();
+        let b = thread::spawn(move || c.try_send(2).is_ok());
+        let got = ch.try_recv().ok();
+        let (a, b) = (a.join().unwrap(), b.join().unwrap());
+        // Exactly as many values are left as were sent and not taken.
+        let sent = a as usize + b as usize;
+        assert!(sent >= 1, "an empty cap-1 buffer refused both sends");
+        assert_eq!(ch.len(), sent - got.is_some() as usize);
+    });
+}
+
+/// chan_test.go TestNonblockRecvRace: a non-blocking receive on a buffered channel
+/// holding a value never reports "empty" while another thread closes and drains it.
+#[test]
+fn nonblock_recv_races_close() {
+    model(ALL, || {
+        let ch = Chan::<i32>::new(1);
+        ch.send(1);
+        let c = ch.clone();
+        let t = thread::spawn(move || c.try_recv());
+        ch.close();
+        let mine = ch.recv();
+        let theirs = t.join().unwrap();
+        assert_ne!(
+            theirs,
+            Err(csp_core::TryRecvError::Empty),
+            "chan is not ready"
+        );
+        // The value went to exactly one of the two.
+        assert_eq!(mine.is_some() as u8 + theirs.is_ok() as u8, 1);
+    });
+}
+
+/// chan_test.go TestNonblockSelectRace: from the select's start on, one of c1, c2
+/// is always ready, so a non-blocking select never takes default.
+#[test]
+fn nonblock_select_is_atomic() {
+    model(ALL, || {
+        let c1 = Chan::<i32>::new(1);
+        let c2 = Chan::<i32>::new(1);
+        c1.send(1);
+        let (a, b) = (c1.clone(), c2.clone());
+        let t = thread::spawn(move || {
+            let mut s = Select::new();
+            s.recv(&a);
+            s.recv(&b);
+            s.try_select().map(|sel| sel.index())
+        });
+        c2.send(1);
+        let _ = c1.try_recv();
+        assert!(t.join().unwrap().is_some(), "no chan is ready");
+    });
+}
+
+/// TestNonblockSelectRace2: the same with close(c2) for c2 <- 1.
+#[test]
+fn nonblock_select_is_atomic_with_close() {
+    model(ALL, || {
+        let c1 = Chan::<i32>::new(1);
+        let c2 = Chan::<i32>::new(0);
+        c1.send(1);
+        let (a, b) = (c1.clone(), c2.clone());
+        let t = thread::spawn(move || {
+            let mut s = Select::new();
+            s.recv(&a);
+            s.recv(&b);
+            s.try_select().map(|sel| sel.index())
+        });
+        c2.close();
+        let _ = c1.try_recv();
+        assert!(t.join().unwrap().is_some(), "no chan is ready");
+    });
+}
+
+/// A select parked on a send case panics when that channel is closed.
+#[test]
+fn select_send_case_races_close() {
+    model(ALL, || {
+        let c1 = Chan::<i32>::new(0);
+        let c2 = Chan::<i32>::new(0);
+        let (a, b) = (c1.clone(), c2.clone());
+        let t = thread::spawn(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                let mut s = Select::new();
+                s.send(&a, 1);
+                s.recv(&b);
+                s.select().index()
+            }))
+            .map_err(|e| panic_message(&*e))
+        });
+        c1.close();
+        assert_eq!(t.join().unwrap(), Err("send on closed channel".to_string()));
+        // The select's waiter on c2 is gone.
+        assert!(c2.try_send(0).is_err());
+    });
+}
+
+/// chan_test.go TestSelectDuplicateChannel: a select queued twice on `c` and once
+/// on `d`, woken through `d`, leaves nothing behind on `c`.
+#[test]
+fn select_duplicate_channel() {
+    model(ALL, || {
+        let c = Chan::<i32>::new(0);
+        let d = Chan::<i32>::new(0);
+        let (c1, d1) = (c.clone(), d.clone());
+        let t = thread::spawn(move || {
+            let mut s = Select::new();
+            s.recv(&c1);
+            s.recv(&c1);
+            let id = s.recv(&d1);
+            let sel = s.select();
+            assert_eq!(sel.index(), id);
+            sel.recv(&d1)
+        });
+        d.send(7);
+        assert_eq!(t.join().unwrap(), Some(7));
+        assert!(c.try_send(8).is_err(), "a stale waiter is left on c");
+    });
+}
+
+/// Two senders and one receiver on a buffer of one: both values arrive, once each.
+#[test]
+fn buffered_two_senders_one_receiver() {
+    model(Some(5), || {
+        let ch = Chan::<i32>::new(1);
+        let c = ch.clone();
+        let a = thread::spawn(move || c.send(1));
+        let c = ch.clone();
+        let b = thread::spawn(move || c.send(2));
+        let mut got = [ch.recv().unwrap(), ch.recv().unwrap()];
+        got.sort();
+        assert_eq!(got, [1, 2]);
+        a.join().unwrap();
+        b.join().unwrap();
+        assert_eq!(ch.len(), 0);
+    });
+}
