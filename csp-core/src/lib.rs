@@ -1,6 +1,4 @@
-//! csp: Go's channels, `select` and goroutines, rebuilt in Rust.
-//!
-//! (The crate's full introduction lands with the DSL; see [`Chan`] and [`Select`].)
+#![doc = include_str!("lib_docs.md")]
 #![warn(missing_docs)]
 
 mod chan;
@@ -14,6 +12,7 @@ pub mod __private;
 pub use chan::dynselect::{Select, Selected};
 pub use chan::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 pub use chan::{Chan, Iter};
+pub use csp_macros::{csp, go, main, select, test};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -21,4 +20,10 @@ pub use chan::{Chan, Iter};
 pub struct ReadmeDoctests;
 
 // >>> runtime exports
+mod sync;
+pub use runtime::{
+    after, num_goroutine, run, sleep, spawn, tick, yield_now, Builder, JoinHandle,
+    DEFAULT_STACK_SIZE,
+};
+pub use sync::WaitGroup;
 // <<< runtime exports

@@ -1,4 +1,47 @@
-//! runtime
+//! The goroutine runtime: G, P, M, parking, timers, deadlock detection.
+//!
+//! # Thread-locals and goroutines
+//!
+//! A goroutine may resume on a different OS thread after any operation that can
+//! park it (a channel operation, `select`, `sleep`, `join`, `WaitGroup::wait`,
+//! `yield_now`). Do not hold a reference into a thread-local across such an
+//! operation, and do not rely on thread identity inside a goroutine. The runtime
+//! itself reads its thread-locals through `#[inline(never)]` accessors so that
+//! no address is cached across a switch.
+//!
+//! A goroutine that blocks its OS thread (a blocking system call, a std mutex,
+//! `std::thread::sleep`) blocks one worker; [`yield_now`] lets long CPU loops
+//! share their worker. There is no preemption.
+
+pub(crate) mod builder;
+pub(crate) mod deadlock;
 pub(crate) mod g;
+pub(crate) mod join;
+pub(crate) mod m;
+pub(crate) mod p;
 pub(crate) mod park;
 pub(crate) mod sched;
+pub(crate) mod stack;
+pub(crate) mod sysmon;
+pub(crate) mod time;
+pub(crate) mod timer;
+
+pub use builder::{run, Builder};
+pub use join::{spawn, JoinHandle};
+pub use stack::DEFAULT_STACK_SIZE;
+pub use time::{after, sleep, tick};
+
+/// Yields the processor so other goroutines can run (Go's `runtime.Gosched`):
+/// the calling goroutine goes to the back of the global run queue. Outside a
+/// goroutine, yields the thread.
+pub fn yield_now() {
+    sched::gosched();
+}
+
+/// The number of goroutines that exist in the current runtime (the calling
+/// goroutine's, or the global one outside `run`), Go's `runtime.NumGoroutine`.
+pub fn num_goroutine() -> usize {
+    sched::current_sched_if_started().map_or(0, |s| {
+        s.ngoroutines.load(std::sync::atomic::Ordering::SeqCst)
+    })
+}

@@ -1,0 +1,158 @@
+//! `spawn` and `JoinHandle`: starting a goroutine and waiting for its result.
+
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::runtime::park::{self, WaitReason, Waiter};
+use crate::runtime::sched::{self, Sched};
+
+struct State<T> {
+    result: Option<std::thread::Result<T>>,
+    done: bool,
+    /// The handle was dropped: nobody will ever join.
+    detached: bool,
+    waiter: Option<Waiter>,
+}
+
+struct Inner<T> {
+    state: Mutex<State<T>>,
+    sched: Arc<Sched>,
+}
+
+/// An owned permission to join a goroutine (wait for it to finish).
+///
+/// Dropping the handle detaches the goroutine; if a detached goroutine panics
+/// inside [`run`](crate::run), the panic ends `run`, as an unrecovered panic
+/// ends a Go program.
+pub struct JoinHandle<T> {
+    inner: Option<Arc<Inner<T>>>,
+    id: u64,
+}
+
+impl<T> std::fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("goroutine", &self.id)
+            .finish()
+    }
+}
+
+/// Starts a goroutine running `f` (Go's `go f()`), on the current runtime: the
+/// one of the calling goroutine, or a global one started on first use.
+///
+/// The goroutine gets a fixed stack of [`Builder::stack_size`](crate::Builder::stack_size)
+/// bytes (default [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE)) with a guard page
+/// under it: running past it prints "goroutine stack overflow" and aborts.
+///
+/// # Thread-locals
+///
+/// A goroutine may resume on a different OS thread after anything that can park
+/// it (a channel operation, `select`, [`sleep`](crate::sleep), `join`,
+/// [`WaitGroup::wait`](crate::WaitGroup::wait), [`yield_now`](crate::yield_now)).
+/// Do not hold a reference into a `thread_local!` across such a call, and do not
+/// rely on the thread's identity. A goroutine that blocks its thread (a blocking
+/// system call, a std mutex, `std::thread::sleep`) blocks one worker; there is
+/// no preemption, so long CPU loops should call `yield_now` now and then.
+///
+/// # Panics
+///
+/// Panics if the goroutine's stack cannot be mapped (see the message: it names
+/// the kernel limit `vm.max_map_count` and the remedy).
+#[track_caller]
+pub fn spawn<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    spawn_on(&sched::current_sched(), Location::caller(), f)
+}
+
+pub(crate) fn spawn_on<F, T>(s: &Arc<Sched>, loc: &'static Location<'static>, f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let inner = Arc::new(Inner {
+        state: Mutex::new(State {
+            result: None,
+            done: false,
+            detached: false,
+            waiter: None,
+        }),
+        sched: s.clone(),
+    });
+    let i2 = inner.clone();
+    let id = s.newproc(loc, move || {
+        let r = catch_unwind(AssertUnwindSafe(f));
+        i2.complete(r);
+    });
+    JoinHandle {
+        inner: Some(inner),
+        id,
+    }
+}
+
+impl<T> Inner<T> {
+    fn complete(&self, r: std::thread::Result<T>) {
+        let mut st = self.state.lock();
+        if st.detached {
+            drop(st);
+            if let Err(p) = r {
+                self.sched.unjoined_panic(p);
+            }
+            return;
+        }
+        st.result = Some(r);
+        st.done = true;
+        let w = st.waiter.take();
+        drop(st);
+        if let Some(w) = w {
+            // SAFETY: the joiner parked itself in `waiter` under the lock we took
+            // it out under; only we ready it.
+            unsafe { park::goready(w) };
+        }
+    }
+}
+
+impl<T> JoinHandle<T> {
+    /// Waits for the goroutine to finish: parks the calling goroutine, or blocks
+    /// the calling thread. `Err` carries the goroutine's panic payload.
+    pub fn join(mut self) -> std::thread::Result<T> {
+        let inner = self.inner.take().expect("joined once");
+        let st = inner.state.lock();
+        let mut st = if st.done {
+            st
+        } else {
+            let mut st = st;
+            let w = Waiter::current();
+            st.waiter = Some(w);
+            let mut guard = Some(st);
+            park::gopark(w, WaitReason::Join, None, &mut || drop(guard.take()));
+            inner.state.lock()
+        };
+        st.result
+            .take()
+            .expect("a finished goroutine left its result")
+    }
+
+    /// The goroutine's id (as in the deadlock dump).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.take() {
+            let mut st = inner.state.lock();
+            st.detached = true;
+            let r = st.result.take();
+            drop(st);
+            if let Some(Err(p)) = r {
+                inner.sched.unjoined_panic(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Synchronisation beyond channels (Go's `sync`).
+
+pub(crate) mod waitgroup;
+
+pub use waitgroup::WaitGroup;

@@ -1,0 +1,5 @@
+use csp_core::go;
+
+fn main() {
+    go!();
+}

@@ -1,0 +1,2 @@
+#[csp_core::main(threads = 4)]
+fn main() {}

@@ -1,0 +1,2 @@
+#[csp_core::main(workers = 0)]
+fn main() {}

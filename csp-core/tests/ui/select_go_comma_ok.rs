@@ -1,0 +1,9 @@
+use csp_core::{select, Chan};
+
+fn main() {
+    let ch: Chan<i32> = Chan::new(1);
+    select! {
+        case v, ok = <-ch => println!("{v:?} {ok}"),
+        default => {}
+    }
+}

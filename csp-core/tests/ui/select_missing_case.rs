@@ -1,0 +1,8 @@
+use csp_core::{select, Chan};
+
+fn main() {
+    let ch: Chan<i32> = Chan::new(1);
+    select! {
+        v = <-ch => println!("{v:?}"),
+    }
+}

@@ -1,0 +1,8 @@
+use csp_core::{csp, Chan};
+
+fn main() {
+    let ch = Chan::new(1);
+    csp! {
+        let sent = ch <- 1;
+    }
+}
