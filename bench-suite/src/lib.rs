@@ -1,1 +1,19 @@
-//! Benchmark workloads for csp and its peers (filled by the benchmark issue).
+//! Benchmark workloads for csp and its peers.
+//!
+//! Each workload in [`workloads`] is written once, generically over [`Flavor`]: a
+//! small trait that every implementation in [`impls`] provides (make a channel,
+//! send, receive, start a task, join it). Capabilities that only some peers have
+//! are extra traits ([`Select4`]) or bounds (`Rx: Clone` for several consumers),
+//! so a missing feature is a compile-time fact that [`catalog`] reports as
+//! "unsupported" with a reason instead of a number.
+//!
+//! Messages are `u64`; every workload returns a [`Check`] (count and sum) that
+//! the tests compare with the closed-form answer.
+
+pub mod catalog;
+pub mod flavor;
+pub mod impls;
+pub mod workloads;
+
+pub use catalog::{Mode, Sizes};
+pub use flavor::{Check, Flavor, Select4};

@@ -1,5 +1,104 @@
-//! `cargo xtask`: project automation (filled by the benchmark issue).
-fn main() {
-    eprintln!("cargo xtask bench arrives with its issue");
-    std::process::exit(2);
+//! `cargo xtask bench [--quick|--smoke] [--filter REGEX] [--no-go] [--out DIR]`
+//! and `cargo xtask report [--from FILE] [--out DIR]`.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use xtask::{bench, report, results::Results};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "csp project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the benchmark suite (criterion, and Go when installed) and write the report.
+    Bench {
+        /// A short run (about 4 minutes).
+        #[arg(long, conflicts_with = "smoke")]
+        quick: bool,
+        /// Every workload and implementation at a tiny size (CI).
+        #[arg(long)]
+        smoke: bool,
+        /// Only ids matching this regex, e.g. `fan_in` or `ping_pong/(go|csp-goroutines)`.
+        #[arg(long, value_name = "REGEX")]
+        filter: Option<String>,
+        /// Leave Go out even when `go` is installed.
+        #[arg(long)]
+        no_go: bool,
+        /// Report directory [default: reports/latest].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Redraw the report from a saved results.json.
+    Report {
+        /// The results to draw [default: reports/latest/results.json].
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// Report directory [default: the directory of --from].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+fn write_report(results: &Results, out: &std::path::Path) -> Result<(), String> {
+    report::write(results, out)?;
+    println!("\n{}", report::summary_table(results));
+    if xtask::plots::font().is_none() {
+        println!("note: no TrueType font found (install fonts-dejavu-core); plots have no text");
+    }
+    println!("report: {}", out.join("index.html").display());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let latest = bench::root().join("reports").join("latest");
+    let outcome = match cli.command {
+        Cmd::Bench {
+            quick,
+            smoke,
+            filter,
+            no_go,
+            out,
+        } => {
+            let mode = if smoke {
+                "smoke"
+            } else if quick {
+                "quick"
+            } else {
+                "full"
+            };
+            let out = out.unwrap_or(latest);
+            let opts = bench::Options {
+                mode,
+                filter,
+                no_go,
+                out: out.clone(),
+            };
+            bench::run(&opts).and_then(|results| write_report(&results, &out))
+        }
+        Cmd::Report { from, out } => {
+            let from = from.unwrap_or_else(|| latest.join("results.json"));
+            let out =
+                out.unwrap_or_else(|| from.parent().map_or(latest.clone(), |p| p.to_path_buf()));
+            std::fs::read_to_string(&from)
+                .map_err(|e| format!("{}: {e}", from.display()))
+                .and_then(|s| {
+                    serde_json::from_str::<Results>(&s)
+                        .map_err(|e| format!("{}: {e}", from.display()))
+                })
+                .and_then(|results| write_report(&results, &out))
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,523 @@
+//! What is benchmarked: the cases (workload × parameters), their sizes per
+//! [`Mode`], the implementations with what each supports, and the notes that
+//! the report prints beside a figure.
+
+use crate::workloads::{fan_in, mpmc, ping_pong, pipeline, select4, sieve, spawn, spsc};
+use crate::{Check, Flavor, Select4};
+use std::time::{Duration, Instant};
+
+/// How long a run may take: the size of every workload scales with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Every workload at a tiny size: checks that everything runs (CI).
+    Smoke,
+    /// A short run (a few minutes in all).
+    Quick,
+    /// The real measurement.
+    Full,
+}
+
+impl Mode {
+    /// The mode named by `CSP_BENCH_MODE` (`smoke`, `quick`, `full`); full if unset.
+    pub fn from_env() -> Mode {
+        match std::env::var("CSP_BENCH_MODE").as_deref() {
+            Ok("smoke") => Mode::Smoke,
+            Ok("quick") => Mode::Quick,
+            _ => Mode::Full,
+        }
+    }
+
+    /// The name used in `CSP_BENCH_MODE` and in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Smoke => "smoke",
+            Mode::Quick => "quick",
+            Mode::Full => "full",
+        }
+    }
+
+    /// The per-run sizes of this mode.
+    pub fn sizes(self) -> Sizes {
+        match self {
+            Mode::Smoke => Sizes {
+                msgs: 2_000,
+                rounds: 500,
+                goroutines: 2_000,
+                threads: 100,
+                sieve_limit: 300,
+            },
+            Mode::Quick => Sizes {
+                msgs: 20_000,
+                rounds: 5_000,
+                goroutines: 100_000,
+                threads: 1_000,
+                sieve_limit: 1_000,
+            },
+            // Sized so that the slowest pairs (OS threads on unbuffered or
+            // capacity-1 channels, microseconds per message when the two cores
+            // are oversubscribed) still fit the 20-minute budget.
+            Mode::Full => Sizes {
+                msgs: 50_000,
+                rounds: 10_000,
+                goroutines: 100_000,
+                threads: 1_000,
+                sieve_limit: 2_000,
+            },
+        }
+    }
+}
+
+/// Sizes of one run of each workload. The Go module uses the same numbers
+/// (bench-suite/go/workloads_test.go, `sizes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sizes {
+    /// Messages per run of the streaming workloads (a multiple of 8).
+    pub msgs: u64,
+    /// Round trips per run of ping-pong.
+    pub rounds: u64,
+    /// Tasks started per run of spawn, on green threads.
+    pub goroutines: u64,
+    /// Tasks started per run of spawn, on OS threads.
+    pub threads: u64,
+    /// Largest candidate of the sieve (one task per prime below it).
+    pub sieve_limit: u64,
+}
+
+/// The workloads, with the names used in ids and in `results.json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workload {
+    /// Round trip over two unbuffered channels.
+    PingPong,
+    /// One producer, one consumer, unbuffered.
+    SpscUnbuffered,
+    /// P producers into one channel of capacity 128.
+    FanIn,
+    /// 4 producers and 4 consumers on one channel of capacity 128.
+    Mpmc,
+    /// Source, 4 forwarding stages, sink.
+    Pipeline,
+    /// Select over 4 channels, each with its own producer.
+    Select4,
+    /// Start many tasks that send one value each.
+    Spawn,
+    /// Go's concurrent prime sieve.
+    Sieve,
+}
+
+impl Workload {
+    /// Every workload, in report order.
+    pub const ALL: [Workload; 8] = [
+        Workload::PingPong,
+        Workload::SpscUnbuffered,
+        Workload::FanIn,
+        Workload::Mpmc,
+        Workload::Pipeline,
+        Workload::Select4,
+        Workload::Spawn,
+        Workload::Sieve,
+    ];
+
+    /// The name in ids and in `results.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::PingPong => "ping_pong",
+            Workload::SpscUnbuffered => "spsc_unbuffered",
+            Workload::FanIn => "fan_in",
+            Workload::Mpmc => "mpmc",
+            Workload::Pipeline => "pipeline",
+            Workload::Select4 => "select4",
+            Workload::Spawn => "spawn",
+            Workload::Sieve => "sieve",
+        }
+    }
+}
+
+/// Capacity of the fan-in and MPMC channels.
+pub const FAN_CAP: u64 = 128;
+/// Capacity of the select workload's channels (unbuffered: every receive is a
+/// handoff, so the figure is the cost of a select that parks).
+pub const SELECT_CAP: u64 = 0;
+/// Stages of the pipeline.
+pub const STAGES: u64 = 4;
+/// Pipeline capacities: 64 is the headline, the others draw the capacity line.
+pub const PIPELINE_CAPS: [u64; 4] = [1, 16, 64, 256];
+/// Fan-in producer counts.
+pub const FAN_IN_PRODUCERS: [u64; 4] = [1, 2, 4, 8];
+
+/// One benchmark: a workload with fixed parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Case {
+    /// The workload.
+    pub workload: Workload,
+    /// Its parameters, in id order (`producers=4,cap=128`).
+    pub params: Vec<(&'static str, u64)>,
+}
+
+impl Case {
+    fn new(workload: Workload, params: &[(&'static str, u64)]) -> Case {
+        Case {
+            workload,
+            params: params.to_vec(),
+        }
+    }
+
+    /// The value of parameter `key`.
+    pub fn param(&self, key: &str) -> u64 {
+        self.params
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("{}: no parameter {key}", self.workload.name()))
+    }
+
+    /// The parameter part of the benchmark id (`producers=4,cap=128`), empty if none.
+    pub fn param_id(&self) -> String {
+        let parts: Vec<String> = self
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        parts.join(",")
+    }
+
+    /// How many tasks or messages one run of this case involves for an
+    /// implementation (green or not, at most `max_tasks` tasks for spawn).
+    pub fn size(&self, sizes: Sizes, imp: Kind) -> u64 {
+        match self.workload {
+            Workload::PingPong => sizes.rounds,
+            Workload::Spawn if imp.green => sizes.goroutines.min(imp.max_tasks),
+            Workload::Spawn => sizes.threads.min(imp.max_tasks),
+            Workload::Sieve => self.param("limit"),
+            _ => sizes.msgs,
+        }
+    }
+
+    /// The throughput unit of one run: messages (round trips for ping-pong,
+    /// tasks for spawn, channel sends along the chain for the sieve).
+    pub fn elements(&self, sizes: Sizes, imp: Kind) -> u64 {
+        match self.workload {
+            Workload::Sieve => sieve::messages(self.param("limit")),
+            _ => self.size(sizes, imp),
+        }
+    }
+
+    /// What a correct run returns.
+    pub fn expected(&self, sizes: Sizes, imp: Kind) -> Check {
+        let n = self.size(sizes, imp);
+        match self.workload {
+            Workload::PingPong => ping_pong::expected(n),
+            Workload::SpscUnbuffered => spsc::expected(n),
+            Workload::FanIn => fan_in::expected(n),
+            Workload::Mpmc => mpmc::expected(n),
+            Workload::Pipeline => pipeline::expected(self.param("stages"), n),
+            Workload::Select4 => select4::expected(n),
+            Workload::Spawn => spawn::expected(n),
+            Workload::Sieve => sieve::expected(n),
+        }
+    }
+}
+
+/// Every case of a mode, in report order.
+pub fn cases(mode: Mode) -> Vec<Case> {
+    let mut out = vec![
+        Case::new(Workload::PingPong, &[]),
+        Case::new(Workload::SpscUnbuffered, &[]),
+    ];
+    for p in FAN_IN_PRODUCERS {
+        out.push(Case::new(
+            Workload::FanIn,
+            &[("producers", p), ("cap", FAN_CAP)],
+        ));
+    }
+    out.push(Case::new(
+        Workload::Mpmc,
+        &[("producers", 4), ("consumers", 4), ("cap", FAN_CAP)],
+    ));
+    for cap in PIPELINE_CAPS {
+        out.push(Case::new(
+            Workload::Pipeline,
+            &[("stages", STAGES), ("cap", cap)],
+        ));
+    }
+    out.push(Case::new(Workload::Select4, &[("cap", SELECT_CAP)]));
+    out.push(Case::new(Workload::Spawn, &[]));
+    out.push(Case::new(
+        Workload::Sieve,
+        &[("limit", mode.sizes().sieve_limit)],
+    ));
+    out
+}
+
+/// A workload run `iters` times inside the flavor's runtime: the last run's
+/// check and the time of all runs.
+pub type Runner = fn(&Case, Sizes, u64) -> Result<(Check, Duration), &'static str>;
+
+/// What decides an implementation's workload sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kind {
+    /// Green threads (goroutines, coroutines) or OS threads.
+    pub green: bool,
+    /// [`Flavor::MAX_TASKS`].
+    pub max_tasks: u64,
+}
+
+impl Kind {
+    /// The kind of flavor `F`.
+    pub fn of<F: Flavor>() -> Kind {
+        Kind {
+            green: F::GREEN,
+            max_tasks: F::MAX_TASKS,
+        }
+    }
+}
+
+/// An implementation as the bench harness and tests see it.
+#[derive(Clone, Copy, Debug)]
+pub struct Impl {
+    /// The name in ids and in `results.json`.
+    pub name: &'static str,
+    /// Green threads (goroutines, coroutines) or OS threads.
+    pub green: bool,
+    /// What decides its workload sizes.
+    pub kind: Kind,
+    /// Runs a case; `Err` names the missing feature.
+    pub run: Runner,
+    /// Why this implementation can't run a workload, if it can't.
+    pub unsupported: fn(Workload) -> Option<&'static str>,
+}
+
+impl Impl {
+    /// Runs `case` once and returns its check, or why it can't run.
+    pub fn check(&self, case: &Case, sizes: Sizes) -> Result<Check, &'static str> {
+        (self.run)(case, sizes, 1).map(|(c, _)| c)
+    }
+
+    /// The note the report prints beside this implementation's figure for a
+    /// workload: where it differs from the workload as specified.
+    pub fn note(&self, workload: Workload, sizes: Sizes) -> Option<String> {
+        if let Some(why) = (self.unsupported)(workload) {
+            return Some(why.to_string());
+        }
+        let mut notes = Vec::new();
+        if self.name == "may" && workload != Workload::Spawn {
+            notes.push("unbounded channel: may has no bounded or unbuffered channel".to_string());
+        }
+        if workload == Workload::Spawn {
+            if self.kind.max_tasks < sizes.goroutines {
+                notes.push(format!(
+                    "{} coroutines per run, not {}: more live stacks than vm.max_map_count allows",
+                    self.kind.max_tasks, sizes.goroutines
+                ));
+            } else if self.green {
+                notes.push(format!("{} goroutines per run", sizes.goroutines));
+            } else {
+                notes.push(format!(
+                    "OS threads: {} spawned per run (goroutines: {})",
+                    sizes.threads, sizes.goroutines
+                ));
+            }
+        }
+        if workload == Workload::Select4 {
+            match self.name {
+                "csp-threads" => notes.push("dynamic csp_core::Select".to_string()),
+                "flume" => notes.push("flume::Selector".to_string()),
+                _ => {}
+            }
+        }
+        if workload == Workload::Sieve && !self.green {
+            notes.push("one OS thread per prime".to_string());
+        }
+        (!notes.is_empty()).then(|| notes.join("; "))
+    }
+}
+
+/// Times `iters` runs of `body` inside `F`'s runtime and checks the last one.
+fn timed<F: Flavor>(iters: u64, body: impl Fn() -> Check + Send + 'static) -> (Check, Duration) {
+    F::run(move || {
+        let start = Instant::now();
+        let mut last = Check::default();
+        for _ in 0..iters {
+            last = std::hint::black_box(body());
+        }
+        (last, start.elapsed())
+    })
+}
+
+/// The MPMC workload for one flavor: (producers, consumers, cap, n).
+type MpmcFn = fn(u64, u64, usize, u64) -> Check;
+/// The select workload for one flavor: (cap, n).
+type SelectFn = fn(usize, u64) -> Check;
+
+/// Runs every workload that needs only [`Flavor`]; `mpmc` and `select` are the
+/// optional capabilities.
+fn dispatch<F: Flavor>(
+    case: &Case,
+    sizes: Sizes,
+    iters: u64,
+    mpmc: Option<MpmcFn>,
+    select: Option<SelectFn>,
+    unsupported: fn(Workload) -> Option<&'static str>,
+) -> Result<(Check, Duration), &'static str> {
+    if let Some(why) = unsupported(case.workload) {
+        return Err(why);
+    }
+    let n = case.size(sizes, Kind::of::<F>());
+    Ok(match case.workload {
+        Workload::PingPong => timed::<F>(iters, move || ping_pong::run::<F>(n)),
+        Workload::SpscUnbuffered => timed::<F>(iters, move || spsc::run::<F>(n)),
+        Workload::FanIn => {
+            let (p, cap) = (case.param("producers"), case.param("cap") as usize);
+            timed::<F>(iters, move || fan_in::run::<F>(p, cap, n))
+        }
+        Workload::Mpmc => {
+            let f = mpmc.ok_or("no multi-consumer channel")?;
+            let (p, c) = (case.param("producers"), case.param("consumers"));
+            let cap = case.param("cap") as usize;
+            timed::<F>(iters, move || f(p, c, cap, n))
+        }
+        Workload::Pipeline => {
+            let (s, cap) = (case.param("stages"), case.param("cap") as usize);
+            timed::<F>(iters, move || pipeline::run::<F>(s, cap, n))
+        }
+        Workload::Select4 => {
+            let f = select.ok_or("no select")?;
+            let cap = case.param("cap") as usize;
+            timed::<F>(iters, move || f(cap, n))
+        }
+        Workload::Spawn => timed::<F>(iters, move || spawn::run::<F>(n)),
+        Workload::Sieve => timed::<F>(iters, move || sieve::run::<F>(n)),
+    })
+}
+
+fn mpmc_of<F: Flavor>() -> MpmcFn
+where
+    F::Rx: Clone,
+{
+    mpmc::run::<F>
+}
+
+fn select_of<F: Select4>() -> SelectFn {
+    select4::run::<F>
+}
+
+/// Builds an [`Impl`] for a flavor; `mpmc` and `select` say whether it has a
+/// cloneable receiver and a select.
+macro_rules! implementation {
+    ($t:ty, mpmc: $m:tt, select: $s:tt, unsupported: $u:expr) => {
+        Impl {
+            name: <$t as Flavor>::NAME,
+            green: <$t as Flavor>::GREEN,
+            kind: Kind::of::<$t>(),
+            run: |case, sizes, iters| {
+                dispatch::<$t>(
+                    case,
+                    sizes,
+                    iters,
+                    implementation!(@mpmc $m $t),
+                    implementation!(@select $s $t),
+                    $u,
+                )
+            },
+            unsupported: $u,
+        }
+    };
+    (@mpmc yes $t:ty) => { Some(mpmc_of::<$t>()) };
+    (@mpmc no $t:ty) => { None };
+    (@select yes $t:ty) => { Some(select_of::<$t>()) };
+    (@select no $t:ty) => { None };
+}
+
+fn supports_all(_: Workload) -> Option<&'static str> {
+    None
+}
+
+fn kanal_missing(w: Workload) -> Option<&'static str> {
+    (w == Workload::Select4).then_some("kanal has no select")
+}
+
+fn std_missing(w: Workload) -> Option<&'static str> {
+    match w {
+        Workload::Select4 => Some("std mpsc has no select"),
+        Workload::Mpmc => Some("std mpsc has a single consumer (Receiver is not Clone)"),
+        _ => None,
+    }
+}
+
+fn may_missing(w: Workload) -> Option<&'static str> {
+    (w == Workload::Select4).then_some(
+        "not measured: may's select! runs each arm in its own coroutine and can lose a \
+         value a losing arm already received (may issue #102)",
+    )
+}
+
+/// Every implementation compiled in, in report order.
+pub fn impls() -> Vec<Impl> {
+    use crate::impls::*;
+    #[allow(unused_mut)]
+    let mut out = Vec::new();
+    #[cfg(feature = "csp-goroutines")]
+    out.push(implementation!(CspGoroutines, mpmc: yes, select: yes, unsupported: supports_all));
+    #[cfg(feature = "csp-threads")]
+    out.push(implementation!(CspThreads, mpmc: yes, select: yes, unsupported: supports_all));
+    out.push(implementation!(Crossbeam, mpmc: yes, select: yes, unsupported: supports_all));
+    out.push(implementation!(Flume, mpmc: yes, select: yes, unsupported: supports_all));
+    out.push(implementation!(StdMpsc, mpmc: no, select: no, unsupported: std_missing));
+    out.push(implementation!(Kanal, mpmc: yes, select: no, unsupported: kanal_missing));
+    out.push(implementation!(May, mpmc: yes, select: no, unsupported: may_missing));
+    out
+}
+
+/// Implementations the report knows but this build left out, with the reason.
+pub fn missing_impls() -> Vec<(&'static str, &'static str)> {
+    [
+        (
+            cfg!(feature = "csp-goroutines"),
+            "csp-goroutines",
+            "built without feature csp-goroutines",
+        ),
+        (
+            cfg!(feature = "csp-threads"),
+            "csp-threads",
+            "built without feature csp-threads",
+        ),
+    ]
+    .into_iter()
+    .filter(|(built, _, _)| !built)
+    .map(|(_, name, why)| (name, why))
+    .collect()
+}
+
+/// The notes and gaps of a mode as JSON, for the xtask's report:
+/// `{"mode", "sizes", "notes": [{workload, implementation, note}],
+/// "unsupported": [{workload, implementation, note}]}`.
+pub fn meta_json(mode: Mode) -> serde_json::Value {
+    let sizes = mode.sizes();
+    let mut notes = Vec::new();
+    let mut unsupported = Vec::new();
+    for imp in impls() {
+        for w in Workload::ALL {
+            let entry = |note: String| serde_json::json!({"workload": w.name(), "implementation": imp.name, "note": note});
+            if let Some(why) = (imp.unsupported)(w) {
+                unsupported.push(entry(why.to_string()));
+            } else if let Some(note) = imp.note(w, sizes) {
+                notes.push(entry(note));
+            }
+        }
+    }
+    for (name, why) in missing_impls() {
+        for w in Workload::ALL {
+            unsupported.push(
+                serde_json::json!({"workload": w.name(), "implementation": name, "note": why}),
+            );
+        }
+    }
+    serde_json::json!({
+        "mode": mode.name(),
+        "sizes": {
+            "msgs": sizes.msgs, "rounds": sizes.rounds, "goroutines": sizes.goroutines,
+            "threads": sizes.threads, "sieve_limit": sizes.sieve_limit,
+        },
+        "notes": notes,
+        "unsupported": unsupported,
+    })
+}

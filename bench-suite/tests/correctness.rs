@@ -1,0 +1,144 @@
+//! Every (workload, implementation) pair at smoke size: the count and sum that
+//! arrive must be the closed-form answer, and a pair the catalog marks
+//! unsupported must say why instead of running.
+
+use bench_suite::catalog::{cases, impls, Impl, Mode, Workload};
+
+fn implementation(name: &str) -> Impl {
+    impls()
+        .into_iter()
+        .find(|i| i.name == name)
+        .unwrap_or_else(|| panic!("{name} is not compiled in"))
+}
+
+/// Runs every case of `workload` on `imp` and compares with the answer.
+fn check(name: &str, workload: Workload) {
+    let imp = implementation(name);
+    let sizes = Mode::Smoke.sizes();
+    for case in cases(Mode::Smoke)
+        .into_iter()
+        .filter(|c| c.workload == workload)
+    {
+        match imp.check(&case, sizes) {
+            Ok(got) => {
+                assert!(
+                    (imp.unsupported)(workload).is_none(),
+                    "{name} ran an unsupported case"
+                );
+                let want = case.expected(sizes, imp.kind);
+                assert_eq!(got, want, "{name} {:?} {}", workload, case.param_id());
+                assert!(got.count > 0);
+            }
+            Err(why) => {
+                assert_eq!(
+                    Some(why),
+                    (imp.unsupported)(workload),
+                    "{name} {workload:?}"
+                );
+                assert!(imp.note(workload, sizes).is_some_and(|n| n.contains(why)));
+            }
+        }
+    }
+}
+
+macro_rules! pairs {
+    ($($module:ident => $name:literal),* $(,)?) => {$(
+        mod $module {
+            use super::*;
+            #[test] fn ping_pong() { check($name, Workload::PingPong) }
+            #[test] fn spsc_unbuffered() { check($name, Workload::SpscUnbuffered) }
+            #[test] fn fan_in() { check($name, Workload::FanIn) }
+            #[test] fn mpmc() { check($name, Workload::Mpmc) }
+            #[test] fn pipeline() { check($name, Workload::Pipeline) }
+            #[test] fn select4() { check($name, Workload::Select4) }
+            #[test] fn spawn() { check($name, Workload::Spawn) }
+            #[test] fn sieve() { check($name, Workload::Sieve) }
+        }
+    )*};
+}
+
+pairs! {
+    crossbeam => "crossbeam",
+    flume => "flume",
+    std_mpsc => "std-mpsc",
+    kanal => "kanal",
+    may => "may",
+}
+
+#[cfg(feature = "csp-threads")]
+pairs! { csp_threads => "csp-threads" }
+
+#[cfg(feature = "csp-goroutines")]
+pairs! { csp_goroutines => "csp-goroutines" }
+
+#[test]
+fn sieve_message_count_matches_a_hand_count() {
+    // limit 10: generator sends 2..=10 and END (10); filter 2 forwards 3,5,7,9,END (5);
+    // filter 3 forwards 5,7,END (3); filter 5 forwards 7,END (2); filter 7 forwards END (1).
+    assert_eq!(bench_suite::workloads::sieve::messages(10), 21);
+    let want = bench_suite::workloads::sieve::expected(10);
+    assert_eq!((want.count, want.sum), (4, 2 + 3 + 5 + 7));
+}
+
+#[test]
+fn unsupported_pairs_are_the_documented_ones() {
+    let missing: Vec<(String, &str)> = impls()
+        .into_iter()
+        .flat_map(|i| {
+            Workload::ALL
+                .into_iter()
+                .filter(move |w| (i.unsupported)(*w).is_some())
+                .map(move |w| (i.name.to_string(), w.name()))
+        })
+        .collect();
+    let want = [
+        ("std-mpsc", "mpmc"),
+        ("std-mpsc", "select4"),
+        ("kanal", "select4"),
+        ("may", "select4"),
+    ];
+    assert_eq!(missing.len(), want.len(), "{missing:?}");
+    for (i, w) in want {
+        assert!(
+            missing.contains(&(i.to_string(), w)),
+            "{i} {w} missing from {missing:?}"
+        );
+    }
+}
+
+#[test]
+fn meta_json_lists_notes_and_gaps() {
+    let meta = bench_suite::catalog::meta_json(Mode::Smoke);
+    assert_eq!(meta["mode"], "smoke");
+    let unsupported = meta["unsupported"].as_array().unwrap();
+    assert!(unsupported
+        .iter()
+        .any(|u| u["implementation"] == "kanal" && u["workload"] == "select4"));
+    let notes = meta["notes"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n["implementation"] == "may"
+        && n["workload"] == "pipeline"
+        && n["note"].as_str().unwrap().contains("unbounded")));
+}
+
+#[test]
+fn go_module_uses_the_same_sizes() {
+    // bench-suite/go/workloads_test.go lists smoke, quick, then full (default).
+    let go = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/go/workloads_test.go"))
+        .expect("Go benchmarks");
+    let found: Vec<String> = go
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("return sizes{"))
+        .map(|l| l.trim_end_matches('}').to_string())
+        .collect();
+    let want: Vec<String> = [Mode::Smoke, Mode::Quick, Mode::Full]
+        .into_iter()
+        .map(|m| {
+            let s = m.sizes();
+            format!(
+                "msgs: {}, rounds: {}, goroutines: {}, sieveLimit: {}",
+                s.msgs, s.rounds, s.goroutines, s.sieve_limit
+            )
+        })
+        .collect();
+    assert_eq!(found, want);
+}

@@ -1,0 +1,118 @@
+//! Facts about the machine, the tools and the tree, for `results.json`.
+
+use crate::results::Machine;
+use serde_json::{Map, Value};
+use std::path::Path;
+use std::process::Command;
+
+/// Runs a command and returns its trimmed stdout, if it succeeded.
+pub fn output(cmd: &str, args: &[&str], dir: &Path) -> Option<String> {
+    let out = Command::new(cmd)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// CPU model, logical cores, OS and kernel.
+pub fn machine() -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu_model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or_else(
+            || std::env::consts::ARCH.to_string(),
+            |(_, v)| v.trim().to_string(),
+        );
+    let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let pretty = os_release
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| std::env::consts::OS.to_string());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    Machine {
+        cpu_model,
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        os: format!("{pretty}, kernel {}", kernel.trim())
+            .trim_end_matches(", kernel ")
+            .to_string(),
+    }
+}
+
+/// The crates whose versions the report records.
+const CRATES: [&str; 7] = [
+    "crossbeam-channel",
+    "flume",
+    "kanal",
+    "may",
+    "corosensei",
+    "criterion",
+    "plotters",
+];
+
+/// Versions of [`CRATES`] as locked in `Cargo.lock`.
+pub fn crate_versions(lock: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut name: Option<&str> = None;
+    for line in lock.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"'));
+        } else if let (Some(n), Some(v)) = (name, line.strip_prefix("version = ")) {
+            if CRATES.contains(&n) && !out.contains_key(n) {
+                out.insert(n.to_string(), Value::from(v.trim_matches('"')));
+            }
+            name = None;
+        }
+    }
+    out
+}
+
+/// `git rev-parse HEAD`, marked `-dirty` when the tree has changes.
+pub fn git_commit(root: &Path) -> String {
+    match output("git", &["rev-parse", "HEAD"], root) {
+        Some(head) => {
+            let dirty =
+                output("git", &["status", "--porcelain"], root).is_some_and(|s| !s.is_empty());
+            if dirty {
+                format!("{head}-dirty")
+            } else {
+                head
+            }
+        }
+        None => "unknown (no commit)".to_string(),
+    }
+}
+
+/// Now, in UTC, as `2026-11-28T05:12:09Z`.
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format_utc(secs)
+}
+
+/// Formats seconds since the Unix epoch (days to civil date after H. Hinnant).
+pub fn format_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}

@@ -1,0 +1,131 @@
+//! The report writer on fixture results: every file, every plot inlined in the
+//! HTML, every implementation named (structure, not pixels).
+
+use std::path::{Path, PathBuf};
+use xtask::report::{summary_table, write};
+use xtask::results::{Results, IMPLEMENTATIONS, WORKLOADS};
+
+fn fixture_results() -> Results {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
+        .expect("results.json schema")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-report-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+const PLOTS: [&str; 11] = [
+    "overview",
+    "bars_ping_pong",
+    "bars_spsc_unbuffered",
+    "bars_fan_in",
+    "bars_mpmc",
+    "bars_pipeline",
+    "bars_select4",
+    "bars_spawn",
+    "bars_sieve",
+    "fan_in_scaling",
+    "pipeline_capacity",
+];
+
+#[test]
+fn writes_every_file_plot_and_implementation() {
+    let results = fixture_results();
+    let dir = scratch("all");
+    write(&results, &dir).expect("report written");
+
+    for stem in PLOTS {
+        for ext in ["svg", "png"] {
+            let f = dir.join(format!("{stem}.{ext}"));
+            let len = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
+            assert!(len > 1000, "{} missing or empty", f.display());
+        }
+    }
+    let png = std::fs::read(dir.join("overview.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    for stem in PLOTS {
+        assert!(
+            html.contains(&format!("<figure id=\"plot-{stem}\"><svg")),
+            "{stem} not inlined"
+        );
+    }
+    assert!(!html.contains("<?xml"), "SVG prolog left inside the HTML");
+    assert!(
+        !html.contains("src=\"http"),
+        "the page must not load anything"
+    );
+    for imp in IMPLEMENTATIONS {
+        assert!(
+            html.contains(&format!("<td class=\"impl\">{imp}</td>")),
+            "{imp} has no row"
+        );
+        let svg = std::fs::read_to_string(dir.join("overview.svg")).unwrap();
+        // plotters writes each text on its own line.
+        let in_legend = svg.lines().any(|l| l.trim() == imp);
+        assert!(
+            in_legend || xtask::plots::font().is_none(),
+            "{imp} not in legend"
+        );
+    }
+    for w in WORKLOADS {
+        assert!(
+            html.contains(&format!("<section id=\"w-{w}\">")),
+            "{w} has no section"
+        );
+    }
+    // Unsupported pairs are named with their reason, not drawn.
+    assert!(html.contains("kanal has no select"));
+
+    let md = std::fs::read_to_string(dir.join("REPORT.md")).unwrap();
+    assert!(md.contains(
+        "| case | csp-goroutines | csp-threads | crossbeam | flume | std-mpsc | kanal | may | go |"
+    ));
+    assert!(md.contains("÷ Go") && md.contains("÷ crossbeam"));
+    assert!(md.contains("![overview](overview.svg)"));
+
+    let back: Results =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(back, results);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ratios_are_relative_to_go_and_crossbeam() {
+    let mut results = fixture_results();
+    results.results.retain(|e| e.workload == "ping_pong");
+    for e in &mut results.results {
+        e.ns_per_msg = match e.implementation.as_str() {
+            "go" => 200.0,
+            "crossbeam" => 400.0,
+            _ => 100.0,
+        };
+    }
+    let md = xtask::report::markdown(&results, &[]);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| kanal | 100 |"))
+        .expect("kanal row");
+    assert!(row.contains("| 0.50× | 0.25× |"), "{row}");
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| crossbeam | 400 |"))
+        .expect("crossbeam row");
+    assert!(row.contains("| 2.00× | 1.00× |"), "{row}");
+}
+
+#[test]
+fn summary_table_has_every_case_and_implementation() {
+    let results = fixture_results();
+    let table = summary_table(&results);
+    for imp in IMPLEMENTATIONS {
+        assert!(table.lines().nth(1).unwrap().contains(imp), "{imp}");
+    }
+    assert_eq!(table.lines().count(), 2 + results.cases().len());
+    assert!(table.contains("select4 (cap=0)") && table.contains("n/a"));
+}
