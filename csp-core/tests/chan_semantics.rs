@@ -1016,3 +1016,19 @@ fn select_chooses_uniformly() {
     }
     assert!((4500..=5500).contains(&na), "case a chosen {na} of 10000");
 }
+
+#[test]
+fn selected_recv_on_the_wrong_case_panics() {
+    let a: Chan<i32> = Chan::new(1);
+    let b: Chan<i32> = Chan::new(1);
+    a.send(1);
+    let mut sel = Select::new();
+    let ia = sel.recv(&a);
+    sel.recv(&b);
+    let done = sel.select();
+    assert_eq!(done.index(), ia);
+    expect_panic(
+        "Selected::recv: case 0 is not a receive on this channel",
+        || done.recv(&b),
+    );
+}
