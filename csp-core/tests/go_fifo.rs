@@ -1,50 +1,50 @@
-//! Port of Go's `test/chan/fifo.go` with OS threads in place of goroutines:
-//! a buffered channel is FIFO, and an unbuffered one hands values to a daisy chain
-//! of receivers in order.
+//! Port of Go's test/chan/fifo.go (go1.23.5), at Go's size: a buffered channel
+//! is FIFO, and an unbuffered one hands values to a daisy chain of 10
+//! goroutines in order.
 
-use std::thread;
-
-use csp_core::Chan;
+use csp_core::{csp, go, Chan};
 
 const N: i32 = 10;
 
 #[test]
 fn asynch_fifo() {
-    let ch = Chan::<i32>::new(N as usize);
-    for i in 0..N {
-        ch.send(i);
-    }
-    for i in 0..N {
-        assert_eq!(ch.recv(), Some(i), "bad receive");
+    let ch = Chan::new(N as usize);
+    csp! {
+        for i in 0..N {
+            ch <- i;
+        }
+        for i in 0..N {
+            assert_eq!(<-ch, Some(i), "bad receive");
+        }
     }
 }
 
-/// Waits for its turn on `inp`, receives exactly `val` from `ch`, passes the turn on.
+/// Waits for its turn on `inp`, receives exactly `val` from `ch`, passes the
+/// turn on.
 fn chain(ch: Chan<i32>, val: i32, inp: Chan<i32>, out: Chan<i32>) {
-    inp.recv();
-    assert_eq!(ch.recv(), Some(val), "chain link {val}");
-    out.send(1);
+    csp! {
+        <-inp;
+        assert_eq!(<-ch, Some(val), "chain link {val}");
+        out <- 1;
+    }
 }
 
 /// Threads together a daisy chain to read the elements in sequence.
-#[test]
+#[csp_core::test]
 fn synch_fifo() {
-    let ch = Chan::<i32>::new(0);
-    let mut inp = Chan::<i32>::new(0);
+    let ch = Chan::new(0);
+    let mut inp = Chan::new(0);
     let start = inp.clone();
-    let mut links = Vec::new();
     for i in 0..N {
-        let out = Chan::<i32>::new(0);
-        let (c, a, b) = (ch.clone(), inp.clone(), out.clone());
-        links.push(thread::spawn(move || chain(c, i, a, b)));
+        let out = Chan::new(0);
+        go!(chain(ch.clone(), i, inp, out.clone()));
         inp = out;
     }
-    start.send(0);
-    for i in 0..N {
-        ch.send(i);
-    }
-    inp.recv();
-    for l in links {
-        l.join().unwrap();
+    csp! {
+        start <- 0;
+        for i in 0..N {
+            ch <- i;
+        }
+        <-inp;
     }
 }

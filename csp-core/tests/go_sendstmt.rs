@@ -1,6 +1,6 @@
-//! Port of Go's test/chan/sendstmt.go: `<-cc <- 2` sends on the channel
-//! received from a channel of channels, here as a select case; and a send's
-//! value extends to the end of the statement (`c <- false || true`).
+//! Port of Go's test/chan/sendstmt.go (go1.23.5): `<-cc <- 2` sends on the
+//! channel received from a channel of channels, here as a select case; and a
+//! send's value extends to the end of the statement (`c <- false || true`).
 
 use csp_core::{csp, select, Chan};
 

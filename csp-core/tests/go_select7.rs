@@ -1,7 +1,7 @@
-//! Port of Go's test/chan/select7.go: a receive whose value is discarded,
-//! written as a plain receive, a one-case select and a two-case select,
-//! against a plain send, a one-case select send and a two-case select send
-//! (nine combinations).
+//! Port of Go's test/chan/select7.go (go1.23.5), at Go's size, with `go!` and
+//! `select!`: a receive whose value is discarded, written as a plain receive, a
+//! one-case select and a two-case select, against a plain send, a one-case
+//! select send and a two-case select send (nine combinations).
 
 use csp_core::{csp, go, select, yield_now, Chan};
 

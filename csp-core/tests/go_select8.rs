@@ -1,8 +1,9 @@
-//! Port of Go's test/chan/select8.go: `break` inside one-, two- and
-//! three-case selects. In Go, `break` leaves the select. In Rust, `break`
-//! inside a `select!` arm leaves the enclosing loop (the select is an
-//! expression, not a statement with its own break target); Go's meaning is a
-//! labeled block, `'sel: { select! { .. => break 'sel } }`. Both are checked.
+//! Port of Go's test/chan/select8.go (go1.23.5), with `go!` and `select!`:
+//! `break` inside one-, two- and three-case selects. In Go, `break` leaves the
+//! select. In Rust, `break` inside a `select!` arm leaves the enclosing loop
+//! (the select is an expression, not a statement with its own break target);
+//! Go's meaning is a labeled block, `'sel: { select! { .. => break 'sel } }`.
+//! Both are checked.
 
 use csp_core::{go, select, Chan};
 

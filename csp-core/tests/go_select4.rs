@@ -1,6 +1,7 @@
-//! Port of Go's test/chan/select4.go: the receive target of a case that is
-//! not chosen is never evaluated. In the DSL the target is the arm's pattern
-//! and body, bound and run only for the chosen case.
+//! Port of Go's test/chan/select4.go (go1.23.5), at Go's size: the receive
+//! target of a case that is not chosen is never evaluated. In the DSL the
+//! target is the arm's pattern and body, bound and run only for the chosen
+//! case.
 
 use std::cell::Cell;
 

@@ -1,6 +1,7 @@
-//! Port of Go's test/chan/select.go: every send case's value expression is
-//! evaluated on each select, chosen or not (the counter must reach 10); a nil
-//! channel disables its case; `default` runs when nothing is ready.
+//! Port of Go's test/chan/select.go (go1.23.5), at Go's size: every send
+//! case's value expression is evaluated on each select, chosen or not (the
+//! counter must reach 10); a nil channel disables its case; `default` runs when
+//! nothing is ready.
 
 use std::cell::Cell;
 
