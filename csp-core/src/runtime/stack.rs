@@ -29,8 +29,9 @@
 //! the handler that was installed before ours (std's, or the default).
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Once;
+use std::time::{Duration, Instant};
 
 use corosensei::stack::{Stack, StackPointer};
 use parking_lot::Mutex;
@@ -85,10 +86,16 @@ impl GStack {
 /// Free stacks of one slot size, and the unused rest of the newest mapping.
 struct Pool {
     slot: usize,
+    /// Stacks whose pages are still resident: reused first, no page faults.
     free: Vec<GStack>,
+    /// Stacks whose pages the scavenger gave back to the kernel.
+    clean: Vec<GStack>,
     next: usize,
     end: usize,
 }
+
+/// Stacks handed out so far (the scavenger's sign of activity).
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
 
 static POOLS: Mutex<Vec<Pool>> = Mutex::new(Vec::new());
 
@@ -134,6 +141,7 @@ pub(crate) fn alloc(size: usize, live: usize) -> GStack {
             pools.push(Pool {
                 slot,
                 free: Vec::new(),
+                clean: Vec::new(),
                 next: 0,
                 end: 0,
             });
@@ -141,7 +149,8 @@ pub(crate) fn alloc(size: usize, live: usize) -> GStack {
         }
     };
     let pool = &mut pools[i];
-    if let Some(s) = pool.free.pop() {
+    ALLOCS.fetch_add(1, Ordering::Relaxed);
+    if let Some(s) = pool.free.pop().or_else(|| pool.clean.pop()) {
         return s;
     }
     if pool.next == pool.end {
@@ -209,36 +218,94 @@ fn install_guard(addr: usize, page: usize) -> Result<(), &'static str> {
     }
 }
 
-/// Pooled stacks beyond this many give their memory back to the kernel.
+/// Pooled stacks beyond this many give their memory back to the kernel once
+/// spawning has been quiet for [`SCAVENGE_AFTER`] (see [`scavenge`]).
 const WARM_STACKS: usize = 1024;
 
-/// Returns a finished goroutine's stack to the pool.
+/// Beyond this many resident pooled stacks, `free` gives memory back at once (with
+/// one worker there is no sysmon to scavenge).
+const MAX_WARM_STACKS: usize = 1 << 16;
+
+/// How long no stack may have been taken before the scavenger trims the pool.
+const SCAVENGE_AFTER: Duration = Duration::from_millis(500);
+
+/// Stacks given back per scavenger call, to keep each call short.
+const SCAVENGE_BATCH: usize = 512;
+
+/// Returns a finished goroutine's stack to the pool. Its pages stay resident, so a
+/// spawn storm reuses them without page faults or system calls; the scavenger
+/// gives them back later, as Go's does.
 pub(crate) fn free(s: GStack) {
     let slot = s.size();
     let mut pools = POOLS.lock();
     let Some(p) = pools.iter_mut().find(|p| p.slot == slot) else {
         return;
     };
-    if p.free.len() >= WARM_STACKS {
-        drop(pools);
-        let page = page_size();
-        // SAFETY: the usable part of a stack nobody runs on any more; the
-        // mapping stays, its pages read back as zeros. The guard page is not
-        // touched.
-        unsafe {
-            libc::madvise(
-                (s.bottom + page) as *mut libc::c_void,
-                s.top - s.bottom - page,
-                libc::MADV_DONTNEED,
-            )
-        };
-        pools = POOLS.lock();
-        if let Some(p) = pools.iter_mut().find(|p| p.slot == slot) {
-            p.free.push(s);
-        }
+    if p.free.len() < MAX_WARM_STACKS {
+        p.free.push(s);
         return;
     }
-    p.free.push(s);
+    drop(pools);
+    release_pages(&s);
+    let mut pools = POOLS.lock();
+    if let Some(p) = pools.iter_mut().find(|p| p.slot == slot) {
+        p.clean.push(s);
+    }
+}
+
+/// Gives a pooled stack's pages back to the kernel; they read back as zeros.
+fn release_pages(s: &GStack) {
+    let page = page_size();
+    // SAFETY: the usable part of a stack nobody runs on any more; the mapping
+    // stays. The guard page is not touched.
+    unsafe {
+        libc::madvise(
+            (s.bottom + page) as *mut libc::c_void,
+            s.top - s.bottom - page,
+            libc::MADV_DONTNEED,
+        )
+    };
+}
+
+/// Called by sysmon on every round: once no stack has been taken for
+/// [`SCAVENGE_AFTER`], gives the memory of pooled stacks beyond [`WARM_STACKS`]
+/// back to the kernel, a batch at a time.
+pub(crate) fn scavenge() {
+    static QUIET_SINCE: Mutex<(u64, Option<Instant>)> = Mutex::new((u64::MAX, None));
+    let allocs = ALLOCS.load(Ordering::Relaxed);
+    let now = Instant::now();
+    {
+        let mut q = QUIET_SINCE.lock();
+        if q.0 != allocs || q.1.is_none() {
+            *q = (allocs, Some(now));
+            return;
+        }
+        if now.duration_since(q.1.unwrap_or(now)) < SCAVENGE_AFTER {
+            return;
+        }
+    }
+    let mut batch: Vec<GStack> = Vec::new();
+    {
+        let mut pools = POOLS.lock();
+        for p in pools.iter_mut() {
+            let excess = p.free.len().saturating_sub(WARM_STACKS);
+            let n = excess.min(SCAVENGE_BATCH - batch.len());
+            // The oldest first: the most recently freed are the warmest.
+            batch.extend(p.free.drain(..n));
+        }
+    }
+    if batch.is_empty() {
+        return;
+    }
+    for s in &batch {
+        release_pages(s);
+    }
+    let mut pools = POOLS.lock();
+    for s in batch {
+        if let Some(p) = pools.iter_mut().find(|p| p.slot == s.size()) {
+            p.clean.push(s);
+        }
+    }
 }
 
 // ---- stack overflow detection -------------------------------------------------

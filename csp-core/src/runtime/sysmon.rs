@@ -7,7 +7,8 @@
 //! P that has queued work and has not switched goroutines since its last look,
 //! and wakes an idle M, which steals the work. It polls every 50 µs while it
 //! finds something to do and backs off to 10 ms when it does not, as Go's
-//! sysmon does.
+//! sysmon does. It also runs the stack scavenger, which gives the memory of
+//! pooled stacks back to the kernel once spawning has quietened down.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -37,6 +38,7 @@ fn sysmon(s: &Sched) {
     let mut quiet = 0u32;
     while !s.shutdown.load(Ordering::Relaxed) {
         std::thread::sleep(delay);
+        crate::runtime::stack::scavenge();
         let mut stuck = false;
         for (i, p) in s.ps.iter().enumerate() {
             let n = p.nexec.load(Ordering::Relaxed);
