@@ -2,6 +2,8 @@
 #![warn(missing_docs)]
 
 mod chan;
+#[cfg(not(loom))]
+mod lock_futex;
 mod runtime;
 mod shim;
 

@@ -1,7 +1,7 @@
 //! The synchronisation primitives the channel runtime is built from.
 //!
-//! Normally these are std's atomics, std's thread parking and parking_lot's raw
-//! mutex. Under `RUSTFLAGS="--cfg loom"` they are loom's, so that the loom models in
+//! Normally these are std's atomics, std's thread parking and the futex lock of
+//! `lock_futex.rs`. Under `RUSTFLAGS="--cfg loom"` they are loom's, so that the loom models in
 //! `tests/loom.rs` check the real channel code, not a copy of it.
 
 #[cfg(not(loom))]
@@ -33,7 +33,7 @@ pub(crate) mod thread {
 /// them from the scheduler after it has been marked waiting.
 pub(crate) struct RawLock {
     #[cfg(not(loom))]
-    inner: parking_lot::RawMutex,
+    inner: crate::lock_futex::FutexLock,
     #[cfg(loom)]
     locked: loom::sync::Mutex<bool>,
     #[cfg(loom)]
@@ -43,9 +43,8 @@ pub(crate) struct RawLock {
 impl RawLock {
     #[cfg(not(loom))]
     pub(crate) const fn new() -> Self {
-        use lock_api::RawMutex as _;
         RawLock {
-            inner: parking_lot::RawMutex::INIT,
+            inner: crate::lock_futex::FutexLock::new(),
         }
     }
 
@@ -60,10 +59,7 @@ impl RawLock {
     #[inline]
     pub(crate) fn lock(&self) {
         #[cfg(not(loom))]
-        {
-            use lock_api::RawMutex as _;
-            self.inner.lock();
-        }
+        self.inner.lock();
         #[cfg(loom)]
         {
             let mut g = self.locked.lock().unwrap();
@@ -79,11 +75,7 @@ impl RawLock {
     #[inline]
     pub(crate) unsafe fn unlock(&self) {
         #[cfg(not(loom))]
-        {
-            use lock_api::RawMutex as _;
-            // SAFETY: the caller holds the lock (this function's contract).
-            unsafe { self.inner.unlock() };
-        }
+        self.inner.unlock();
         #[cfg(loom)]
         {
             *self.locked.lock().unwrap() = false;
