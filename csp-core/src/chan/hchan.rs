@@ -228,6 +228,18 @@ impl<T> Hchan<T> {
         self.qcount.load(Ordering::Acquire) == 0
     }
 
+    /// Lock-free hint for select: a send might not block (or would panic).
+    #[inline]
+    pub(crate) fn send_may_proceed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed) || !self.full()
+    }
+
+    /// Lock-free hint for select: a receive might not block.
+    #[inline]
+    pub(crate) fn recv_may_proceed(&self) -> bool {
+        !self.empty() || self.closed.load(Ordering::Relaxed)
+    }
+
     /// # Safety
     /// Lock held; `i < dataqsiz`.
     #[inline]

@@ -30,6 +30,10 @@ pub(crate) enum Dir {
 pub(crate) trait SelectChan {
     fn addr(&self) -> usize;
     fn lock(&self);
+    /// A lock-free hint: a case in direction `dir` might proceed now (or
+    /// panic, for a send on a closed channel). False positives are fine; a
+    /// false negative only sends the select to the all-locks pass.
+    fn may_be_ready(&self, dir: Dir) -> bool;
     /// # Safety
     /// The lock is held.
     unsafe fn unlock(&self);
@@ -50,6 +54,12 @@ impl<T> SelectChan for Hchan<T> {
     }
     fn lock(&self) {
         Hchan::lock(self)
+    }
+    fn may_be_ready(&self, dir: Dir) -> bool {
+        match dir {
+            Dir::Send => self.send_may_proceed(),
+            Dir::Recv => self.recv_may_proceed(),
+        }
     }
     unsafe fn unlock(&self) {
         // SAFETY: forwarded contract.
@@ -278,6 +288,44 @@ pub(crate) fn selectgo(
         }
         // Only nil channels: blocks forever, as Go's does.
         park::park_forever(WaitReason::Select);
+    }
+
+    // Pass 0 (not in Go): in poll order, take the first case that is ready,
+    // locking only its channel. Choosing a case that is ready at the instant
+    // its lock is held is a valid outcome of the select at that instant, and
+    // the order is the same random permutation, so fairness is Go's. It spares
+    // the common case - some case is ready - the other channels' locks, which
+    // the goroutines sending on them are contending for. Only "nothing ready"
+    // (default, or park) needs every lock at once: pass 1.
+    for &i in pollorder {
+        let case = &cases[i as usize];
+        let c = case.ch.expect("nil case");
+        if !c.may_be_ready(case.dir) {
+            continue;
+        }
+        c.lock();
+        // SAFETY: the channel is locked; the case's slot matches its channel.
+        match unsafe { c.poll(case.dir, case.elem) } {
+            Poll::NotReady => {
+                // SAFETY: we hold this channel's lock (and no other).
+                unsafe { c.unlock() }
+            }
+            Poll::Closed => {
+                // SAFETY: we hold this channel's lock.
+                unsafe { c.unlock() };
+                panic!("send on closed channel");
+            }
+            Poll::Ready { wake, ok } => {
+                // SAFETY: we hold the lock; then no lock is held and `wake` was
+                // dequeued by this poll.
+                unsafe {
+                    c.unlock();
+                    ready(wake);
+                }
+                mark(case, ok);
+                return Some(i as usize);
+            }
+        }
     }
 
     sellock(cases, lockorder);
