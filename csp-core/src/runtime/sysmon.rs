@@ -21,10 +21,6 @@ const MAX_DELAY: Duration = Duration::from_millis(10);
 
 /// Starts the monitor thread of `s`; it ends when `s` shuts down.
 pub(crate) fn start(s: &Arc<Sched>) {
-    if s.ps.len() < 2 {
-        // With one P there is nobody to hand work to.
-        return;
-    }
     let s = s.clone();
     std::thread::Builder::new()
         .name("csp-sysmon".into())
@@ -39,6 +35,11 @@ fn sysmon(s: &Sched) {
     while !s.shutdown.load(Ordering::Relaxed) {
         std::thread::sleep(delay);
         crate::runtime::stack::scavenge();
+        if s.ps.len() < 2 {
+            // With one P there is nobody to hand work to: only the scavenger.
+            delay = MAX_DELAY;
+            continue;
+        }
         let mut stuck = false;
         for (i, p) in s.ps.iter().enumerate() {
             let n = p.nexec.load(Ordering::Relaxed);
