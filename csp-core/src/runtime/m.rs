@@ -276,7 +276,7 @@ fn execute(s: &Sched, id: usize, g: GRef, inherit: bool) {
         }
         CoroutineResult::Return(()) => {
             // SAFETY: it returned; we ran it; once.
-            unsafe { s.gdestroy(g) };
+            unsafe { s.gdestroy(id, g) };
         }
     }
 }

@@ -42,6 +42,6 @@ pub fn yield_now() {
 /// goroutine's, or the global one outside `run`), Go's `runtime.NumGoroutine`.
 pub fn num_goroutine() -> usize {
     sched::current_sched_if_started().map_or(0, |s| {
-        s.ngoroutines.load(std::sync::atomic::Ordering::SeqCst)
+        s.num_goroutine()
     })
 }

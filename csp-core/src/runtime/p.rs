@@ -6,7 +6,7 @@
 //! single-producer, multi-consumer queue without locks.
 
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 use crate::runtime::g::{GPtr, GRef, G};
 
@@ -25,6 +25,9 @@ pub(crate) struct P {
     pub(crate) slice_start: AtomicU64,
     /// Goroutines run so far (written by the owner, read by sysmon).
     pub(crate) nexec: AtomicU64,
+    /// Goroutines started on this P minus those that ended on it (see
+    /// `Sched::num_goroutine`).
+    pub(crate) gcount: AtomicIsize,
 }
 
 impl P {
@@ -37,6 +40,7 @@ impl P {
             schedtick: AtomicU32::new(0),
             slice_start: AtomicU64::new(0),
             nexec: AtomicU64::new(0),
+            gcount: AtomicIsize::new(0),
         }
     }
 

@@ -59,7 +59,10 @@ pub(crate) struct Sched {
     /// The idle M parked until the next timer (index + 1), or 0.
     pub(crate) timer_sleeper: AtomicUsize,
     allgs: Mutex<Vec<GPtr>>,
-    pub(crate) ngoroutines: AtomicUsize,
+    /// Goroutines started from outside the workers; those started and ended
+    /// on worker `i` are counted in `ps[i].gcount`, so that a spawn and an
+    /// exit on different workers do not pass a shared counter back and forth.
+    ngoroutines: AtomicUsize,
     next_gid: AtomicU64,
     pub(crate) stack_size: usize,
     pub(crate) deadlock_detection: bool,
@@ -378,13 +381,23 @@ impl Sched {
         }
     }
 
+    /// Live goroutines (Go's `gcount`): a sum of per-worker counts, each of
+    /// which may be negative (a goroutine can end on another worker).
+    pub(crate) fn num_goroutine(&self) -> usize {
+        let mut n = self.ngoroutines.load(Ordering::SeqCst) as isize;
+        for p in self.ps.iter() {
+            n += p.gcount.load(Ordering::SeqCst);
+        }
+        n.max(0) as usize
+    }
+
     /// Creates a goroutine running `f` and queues it (Go's `newproc`).
     pub(crate) fn newproc<F>(self: &Arc<Self>, loc: &'static Location<'static>, f: F) -> u64
     where
         F: FnOnce() + Send + 'static,
     {
         let id = self.next_gid.fetch_add(1, Ordering::Relaxed);
-        let st = stack::alloc(self.stack_size, self.ngoroutines.load(Ordering::Relaxed));
+        let st = stack::alloc(self.stack_size, &|| self.num_goroutine());
         let g = Arc::new(G::new(id, self.clone(), loc));
         g.guard_lo.set(st.guard_lo());
         let gp = GPtr(NonNull::from(&*g));
@@ -396,7 +409,13 @@ impl Sched {
         });
         // SAFETY: the G is not published yet; we are its only user.
         unsafe { *g.coro.get() = Some(coro) };
-        self.ngoroutines.fetch_add(1, Ordering::SeqCst);
+        let (ms, mid) = current_m();
+        let on_worker = ptr::eq(ms, &**self);
+        if on_worker {
+            self.ps[mid].gcount.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.ngoroutines.fetch_add(1, Ordering::Relaxed);
+        }
         let g = G::into_ref(g);
         {
             let mut all = self.allgs.lock();
@@ -404,8 +423,7 @@ impl Sched {
             unsafe { g.as_ref() }.allg_index.set(all.len());
             all.push(GPtr(g));
         }
-        let (ms, mid) = current_m();
-        if ptr::eq(ms, &**self) {
+        if on_worker {
             self.runqput(mid, g, true);
         } else {
             self.global_put(&[GPtr(g)]);
@@ -417,8 +435,8 @@ impl Sched {
     /// Forgets a goroutine that has returned and recycles its stack.
     ///
     /// # Safety
-    /// `g` has returned and this is called once, by the M that ran it.
-    pub(crate) unsafe fn gdestroy(&self, g: GRef) {
+    /// `g` has returned and this is called once, by the M that ran it (`mid`).
+    pub(crate) unsafe fn gdestroy(&self, mid: usize, g: GRef) {
         // SAFETY: the goroutine has returned; this M is its only user.
         let gr = unsafe { g.as_ref() };
         // SAFETY: as above.
@@ -434,7 +452,7 @@ impl Sched {
                 unsafe { moved.0.as_ref() }.allg_index.set(i);
             }
         }
-        self.ngoroutines.fetch_sub(1, Ordering::SeqCst);
+        self.ps[mid].gcount.fetch_sub(1, Ordering::Relaxed);
         // SAFETY: the goroutine's own count, released once (contract).
         unsafe { G::release(g) };
     }

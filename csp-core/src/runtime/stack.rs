@@ -131,9 +131,13 @@ fn out_of_mappings(what: &str, live: usize) -> ! {
 /// Takes a stack of `size` usable bytes (a [`round_size`] result) from the pool.
 ///
 /// Panics with an explanation when the kernel refuses the mapping.
-pub(crate) fn alloc(size: usize, live: usize) -> GStack {
+pub(crate) fn alloc(size: usize, live: &dyn Fn() -> usize) -> GStack {
     let page = page_size();
     let slot = size + page;
+    ALLOCS.fetch_add(1, Ordering::Relaxed);
+    if let Some(s) = cache_pop(slot) {
+        return s;
+    }
     let mut pools = POOLS.lock();
     let i = match pools.iter().position(|p| p.slot == slot) {
         Some(i) => i,
@@ -149,8 +153,12 @@ pub(crate) fn alloc(size: usize, live: usize) -> GStack {
         }
     };
     let pool = &mut pools[i];
-    ALLOCS.fetch_add(1, Ordering::Relaxed);
     if let Some(s) = pool.free.pop().or_else(|| pool.clean.pop()) {
+        // Refill this thread's cache with a batch while we hold the lock.
+        let n = pool.free.len().min(CACHE_BATCH);
+        let batch: Vec<GStack> = pool.free.drain(pool.free.len() - n..).collect();
+        drop(pools);
+        cache_refill(slot, batch);
         return s;
     }
     if pool.next == pool.end {
@@ -168,7 +176,7 @@ pub(crate) fn alloc(size: usize, live: usize) -> GStack {
         };
         if p == libc::MAP_FAILED {
             drop(pools);
-            out_of_mappings("mmap", live);
+            out_of_mappings("mmap", live());
         }
         pool.next = p as usize;
         pool.end = p as usize + len;
@@ -179,7 +187,7 @@ pub(crate) fn alloc(size: usize, live: usize) -> GStack {
         // Give the slot back so a later spawn can retry once mappings are freed.
         pool.next -= slot;
         drop(pools);
-        out_of_mappings(what, live);
+        out_of_mappings(what, live());
     }
     GStack {
         bottom,
@@ -238,11 +246,106 @@ const SCAVENGE_BATCH: usize = 512;
 /// than the whole spawn. Releasing stacks beyond a cap at free time made
 /// spawning 100 000 goroutines spend 45% of its time in those IPIs.
 pub(crate) fn free(s: GStack) {
-    let slot = s.size();
+    let Some(s) = cache_push(s) else {
+        return;
+    };
+    free_to_pool(vec![s]);
+}
+
+fn free_to_pool(stacks: Vec<GStack>) {
     let mut pools = POOLS.lock();
-    if let Some(p) = pools.iter_mut().find(|p| p.slot == slot) {
-        p.free.push(s);
+    for s in stacks {
+        let slot = s.size();
+        if let Some(p) = pools.iter_mut().find(|p| p.slot == slot) {
+            p.free.push(s);
+        }
     }
+}
+
+/// Stacks a thread keeps for itself, of one slot size (Go's per-P stack
+/// cache): a spawn or an exit usually touches only its own thread's cache, not
+/// the pool's lock, which the spawning and the exiting threads would otherwise
+/// pass back and forth for every goroutine.
+struct LocalCache {
+    slot: usize,
+    stacks: Vec<GStack>,
+}
+
+impl Drop for LocalCache {
+    fn drop(&mut self) {
+        free_to_pool(std::mem::take(&mut self.stacks));
+    }
+}
+
+/// At most this many stacks per thread; beyond it half go back to the pool.
+const CACHE_MAX: usize = 64;
+/// Stacks moved between a thread's cache and the pool at a time.
+const CACHE_BATCH: usize = CACHE_MAX / 2;
+
+std::thread_local! {
+    static CACHE: std::cell::RefCell<LocalCache> = const {
+        std::cell::RefCell::new(LocalCache { slot: 0, stacks: Vec::new() })
+    };
+}
+
+fn cache_pop(slot: usize) -> Option<GStack> {
+    CACHE
+        .try_with(|c| {
+            let mut c = c.borrow_mut();
+            if c.slot == slot {
+                c.stacks.pop()
+            } else {
+                None
+            }
+        })
+        .ok()
+        .flatten()
+}
+
+fn cache_refill(slot: usize, batch: Vec<GStack>) {
+    let mut batch = Some(batch);
+    let _ = CACHE.try_with(|c| {
+        let mut c = c.borrow_mut();
+        if c.stacks.is_empty() {
+            c.slot = slot;
+        }
+        if c.slot == slot {
+            c.stacks.extend(batch.take().expect("set above"));
+        }
+    });
+    // Not taken: another slot size is cached, or the thread is exiting.
+    if let Some(b) = batch.filter(|b| !b.is_empty()) {
+        free_to_pool(b);
+    }
+}
+
+/// Keeps `s` in this thread's cache; returns it if the cache can't take it.
+fn cache_push(s: GStack) -> Option<GStack> {
+    let mut s = Some(s);
+    let spill = CACHE.try_with(|c| {
+        let mut c = c.borrow_mut();
+        let st = s.take().expect("set above");
+        if c.stacks.is_empty() {
+            c.slot = st.size();
+        }
+        if c.slot != st.size() {
+            s = Some(st);
+            return Vec::new();
+        }
+        c.stacks.push(st);
+        if c.stacks.len() > CACHE_MAX {
+            let keep = c.stacks.len() - CACHE_BATCH;
+            c.stacks.split_off(keep)
+        } else {
+            Vec::new()
+        }
+    });
+    if let Ok(spill) = spill {
+        if !spill.is_empty() {
+            free_to_pool(spill);
+        }
+    }
+    s
 }
 
 /// Gives a pooled stack's pages back to the kernel; they read back as zeros.
