@@ -80,6 +80,15 @@ unsafe impl Sync for G {}
 /// A pointer to a live goroutine.
 pub(crate) type GRef = NonNull<G>;
 
+/// A goroutine that has returned, kept with its stack for the next spawn (Go's
+/// `gFree` lists): reusing it spares an allocation, a free on another thread
+/// and the stack pool. It holds the goroutine's own count, and nothing else
+/// refers to it.
+pub(crate) struct DeadG {
+    pub(crate) g: GPtr,
+    pub(crate) stack: GStack,
+}
+
 /// A `GRef` that may be moved between threads (in run queues).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct GPtr(pub(crate) GRef);

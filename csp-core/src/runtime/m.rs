@@ -54,6 +54,7 @@ fn mstart(s: Arc<Sched>, id: usize) {
         }
         execute(&s, id, g, inherit);
     }
+    s.gfree_drain(id);
     set_current_m(std::ptr::null(), 0);
 }
 

@@ -41,7 +41,5 @@ pub fn yield_now() {
 /// The number of goroutines that exist in the current runtime (the calling
 /// goroutine's, or the global one outside `run`), Go's `runtime.NumGoroutine`.
 pub fn num_goroutine() -> usize {
-    sched::current_sched_if_started().map_or(0, |s| {
-        s.num_goroutine()
-    })
+    sched::current_sched_if_started().map_or(0, |s| s.num_goroutine())
 }

@@ -8,7 +8,7 @@
 use std::ptr;
 use std::sync::atomic::{AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
-use crate::runtime::g::{GPtr, GRef, G};
+use crate::runtime::g::{DeadG, GPtr, GRef, G};
 
 const RING: usize = 256;
 
@@ -28,6 +28,9 @@ pub(crate) struct P {
     /// Goroutines started on this P minus those that ended on it (see
     /// `Sched::num_goroutine`).
     pub(crate) gcount: AtomicIsize,
+    /// Dead goroutines for reuse; only this P's M touches it, so the lock is
+    /// never contended.
+    pub(crate) gfree: parking_lot::Mutex<Vec<DeadG>>,
 }
 
 impl P {
@@ -41,6 +44,7 @@ impl P {
             slice_start: AtomicU64::new(0),
             nexec: AtomicU64::new(0),
             gcount: AtomicIsize::new(0),
+            gfree: parking_lot::Mutex::new(Vec::new()),
         }
     }
 

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use crate::runtime::g::{Coro, GPtr, GRef, ParkReq, Yield, G, G_RUNNABLE, G_WAITING};
+use crate::runtime::g::{Coro, DeadG, GPtr, GRef, ParkReq, Yield, G, G_RUNNABLE, G_WAITING};
 use crate::runtime::p::P;
 use crate::runtime::park::WaitReason;
 use crate::runtime::stack;
@@ -34,6 +34,13 @@ pub(crate) enum Outcome {
     /// Every goroutine is asleep; the dump.
     Deadlock(String),
 }
+
+/// Dead goroutines a P keeps at most, and how many move to or from the global
+/// list at a time (Go's numbers).
+const GFREE_LOCAL_MAX: usize = 64;
+const GFREE_BATCH: usize = 32;
+/// Global dead goroutines the trimmer leaves for the next spawn storm.
+const GFREE_WARM: usize = 1024;
 
 /// Per-M state other threads touch.
 pub(crate) struct MSlot {
@@ -63,6 +70,12 @@ pub(crate) struct Sched {
     /// on worker `i` are counted in `ps[i].gcount`, so that a spawn and an
     /// exit on different workers do not pass a shared counter back and forth.
     ngoroutines: AtomicUsize,
+    /// Dead goroutines beyond what the Ps keep (Go's `sched.gFree`).
+    gfree: Mutex<Vec<DeadG>>,
+    /// Refills of a P's list from `gfree`, and when `gfree_trim` last saw the
+    /// count change: the trimmer's sign that spawning has quietened down.
+    gfree_refills: AtomicU64,
+    gfree_quiet: Mutex<(u64, Option<Instant>)>,
     next_gid: AtomicU64,
     pub(crate) stack_size: usize,
     pub(crate) deadlock_detection: bool,
@@ -241,6 +254,9 @@ impl Sched {
             timer_sleeper: AtomicUsize::new(0),
             allgs: Mutex::new(Vec::new()),
             ngoroutines: AtomicUsize::new(0),
+            gfree: Mutex::new(Vec::new()),
+            gfree_refills: AtomicU64::new(0),
+            gfree_quiet: Mutex::new((u64::MAX, None)),
             next_gid: AtomicU64::new(1),
             stack_size: stack::round_size(stack_size),
             deadlock_detection: deadlock,
@@ -397,8 +413,22 @@ impl Sched {
         F: FnOnce() + Send + 'static,
     {
         let id = self.next_gid.fetch_add(1, Ordering::Relaxed);
-        let st = stack::alloc(self.stack_size, &|| self.num_goroutine());
-        let g = Arc::new(G::new(id, self.clone(), loc));
+        let (ms, mid) = current_m();
+        let on_worker = ptr::eq(ms, &**self);
+        let (g, st) = match on_worker.then(|| self.gfget(mid)).flatten() {
+            Some(dead) => {
+                // SAFETY: a DeadG holds the goroutine's only count (see DeadG).
+                let mut g = unsafe { Arc::from_raw(dead.g.0.as_ptr()) };
+                let gm = Arc::get_mut(&mut g).expect("a dead goroutine has no other user");
+                let sched = gm.sched.clone();
+                *gm = G::new(id, sched, loc);
+                (g, dead.stack)
+            }
+            None => (
+                Arc::new(G::new(id, self.clone(), loc)),
+                stack::alloc(self.stack_size, &|| self.num_goroutine()),
+            ),
+        };
         g.guard_lo.set(st.guard_lo());
         let gp = GPtr(NonNull::from(&*g));
         let coro = Coro::with_stack(st, move |y, ()| {
@@ -409,8 +439,6 @@ impl Sched {
         });
         // SAFETY: the G is not published yet; we are its only user.
         unsafe { *g.coro.get() = Some(coro) };
-        let (ms, mid) = current_m();
-        let on_worker = ptr::eq(ms, &**self);
         if on_worker {
             self.ps[mid].gcount.fetch_add(1, Ordering::Relaxed);
         } else {
@@ -440,9 +468,7 @@ impl Sched {
         // SAFETY: the goroutine has returned; this M is its only user.
         let gr = unsafe { g.as_ref() };
         // SAFETY: as above.
-        if let Some(coro) = unsafe { (*gr.coro.get()).take() } {
-            stack::free(coro.into_stack());
-        }
+        let stack = unsafe { (*gr.coro.get()).take() }.map(|c| c.into_stack());
         {
             let mut all = self.allgs.lock();
             let i = gr.allg_index.get();
@@ -453,8 +479,107 @@ impl Sched {
             }
         }
         self.ps[mid].gcount.fetch_sub(1, Ordering::Relaxed);
-        // SAFETY: the goroutine's own count, released once (contract).
-        unsafe { G::release(g) };
+        let Some(stack) = stack else {
+            // SAFETY: the goroutine's own count, released once (contract).
+            unsafe { G::release(g) };
+            return;
+        };
+        // A timer of an ended timed park may still hold a count; such a G is
+        // not reused. Nobody else can take a new count on a returned G.
+        // SAFETY: the goroutine's own count is still held (contract); the
+        // ManuallyDrop keeps it.
+        let counts = Arc::strong_count(&std::mem::ManuallyDrop::new(unsafe {
+            Arc::from_raw(g.as_ptr())
+        }));
+        if counts == 1 && !self.shutdown.load(Ordering::Relaxed) {
+            self.gfput(mid, DeadG { g: GPtr(g), stack });
+        } else {
+            stack::free(stack);
+            // SAFETY: as above, released once.
+            unsafe { G::release(g) };
+        }
+    }
+
+    /// Keeps a dead goroutine on P `mid`; beyond 64, half go to the global
+    /// list (Go's `gfput`).
+    fn gfput(&self, mid: usize, dead: DeadG) {
+        let mut local = self.ps[mid].gfree.lock();
+        local.push(dead);
+        if local.len() > GFREE_LOCAL_MAX {
+            let at = local.len() - GFREE_BATCH;
+            let spill: Vec<DeadG> = local.drain(at..).collect();
+            drop(local);
+            self.gfree.lock().extend(spill);
+        }
+    }
+
+    /// A dead goroutine from P `mid`'s list, refilled from the global list
+    /// (Go's `gfget`).
+    fn gfget(&self, mid: usize) -> Option<DeadG> {
+        let mut local = self.ps[mid].gfree.lock();
+        if local.is_empty() {
+            let mut global = self.gfree.lock();
+            let n = global.len().min(GFREE_BATCH);
+            if n == 0 {
+                return None;
+            }
+            let at = global.len() - n;
+            local.extend(global.drain(at..));
+            drop(global);
+            self.gfree_refills.fetch_add(1, Ordering::Relaxed);
+        }
+        local.pop()
+    }
+
+    /// Frees dead goroutines and gives their stacks to the stack pool.
+    fn gfree_release(dead: Vec<DeadG>) {
+        for d in dead {
+            stack::free(d.stack);
+            // SAFETY: a DeadG holds the goroutine's own count; released once.
+            unsafe { G::release(d.g.0) };
+        }
+    }
+
+    /// Called by M `mid` as it exits at shutdown: its dead goroutines and the
+    /// global ones are freed (each holds a count of the scheduler, which would
+    /// otherwise never be freed).
+    pub(crate) fn gfree_drain(&self, mid: usize) {
+        let local = std::mem::take(&mut *self.ps[mid].gfree.lock());
+        Self::gfree_release(local);
+        let global = std::mem::take(&mut *self.gfree.lock());
+        Self::gfree_release(global);
+    }
+
+    /// Called by sysmon: once no P has refilled from the global list for
+    /// [`stack::SCAVENGE_AFTER`], frees global dead goroutines beyond
+    /// [`GFREE_WARM`], a batch at a time, so that the stack scavenger can give
+    /// their memory back.
+    pub(crate) fn gfree_trim(&self) {
+        let refills = self.gfree_refills.load(Ordering::Relaxed);
+        let now = Instant::now();
+        {
+            let mut q = self.gfree_quiet.lock();
+            match q.1 {
+                Some(since) if q.0 == refills => {
+                    if now.duration_since(since) < stack::SCAVENGE_AFTER {
+                        return;
+                    }
+                }
+                _ => {
+                    *q = (refills, Some(now));
+                    return;
+                }
+            }
+        }
+        let batch: Vec<DeadG> = {
+            let mut global = self.gfree.lock();
+            let n = global
+                .len()
+                .saturating_sub(GFREE_WARM)
+                .min(stack::SCAVENGE_BATCH);
+            global.drain(..n).collect()
+        };
+        Self::gfree_release(batch);
     }
 
     /// Whether every goroutine is parked for good: nothing queued, no timer,

@@ -231,10 +231,10 @@ fn install_guard(addr: usize, page: usize) -> Result<(), &'static str> {
 const WARM_STACKS: usize = 1024;
 
 /// How long no stack may have been taken before the scavenger trims the pool.
-const SCAVENGE_AFTER: Duration = Duration::from_millis(500);
+pub(crate) const SCAVENGE_AFTER: Duration = Duration::from_millis(500);
 
 /// Stacks given back per scavenger call, to keep each call short.
-const SCAVENGE_BATCH: usize = 512;
+pub(crate) const SCAVENGE_BATCH: usize = 512;
 
 /// Returns a finished goroutine's stack to the pool. Its pages stay resident, so a
 /// spawn storm reuses them without page faults or system calls; the scavenger

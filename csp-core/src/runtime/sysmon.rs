@@ -34,6 +34,7 @@ fn sysmon(s: &Sched) {
     let mut quiet = 0u32;
     while !s.shutdown.load(Ordering::Relaxed) {
         std::thread::sleep(delay);
+        s.gfree_trim();
         crate::runtime::stack::scavenge();
         if s.ps.len() < 2 {
             // With one P there is nobody to hand work to: only the scavenger.
