@@ -277,10 +277,6 @@ pub(crate) fn selectgo(
         norder += 1;
     }
     let pollorder = &pollorder[..norder];
-    let lockorder = &mut lockorder[..norder];
-    lockorder.copy_from_slice(pollorder);
-    let chan_of = |i: u16| -> &dyn SelectChan { cases[i as usize].ch.expect("nil case") };
-    lockorder.sort_unstable_by_key(|&i| chan_of(i).addr());
 
     if norder == 0 {
         if !block {
@@ -327,6 +323,12 @@ pub(crate) fn selectgo(
             }
         }
     }
+
+    // The lock order (by address) is needed only from here on.
+    let lockorder = &mut lockorder[..norder];
+    lockorder.copy_from_slice(pollorder);
+    let chan_of = |i: u16| -> &dyn SelectChan { cases[i as usize].ch.expect("nil case") };
+    lockorder.sort_unstable_by_key(|&i| chan_of(i).addr());
 
     sellock(cases, lockorder);
 
