@@ -9,6 +9,9 @@
 # below the distance between two stacks (no client requests needed). Guard pages
 # use mprotect here (CSP_STACK_GUARD=mprotect): valgrind 3.19 does not know
 # MADV_GUARD_INSTALL and would itself fault on such a page.
+# --fair-sched=yes: valgrind runs one thread at a time, and its default lock
+# lets a busy thread starve the others; the runtime's sysmon thread must get
+# its turns (it ends a goroutine's time slice, as Go's sysmon does).
 # scripts/valgrind.supp lists every suppression with its reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +47,7 @@ while read -r name exe; do
   esac
   echo "=== valgrind: $name"
   if ! CSP_STACK_GUARD=mprotect valgrind --quiet --error-exitcode=99 --leak-check=no \
-      --max-stackframe=262144 \
+      --max-stackframe=262144 --fair-sched=yes \
       --suppressions=scripts/valgrind.supp "$exe" --test-threads=2 >"target/valgrind-$name.log" 2>&1; then
     echo "FAILED: $name (see target/valgrind-$name.log)"; tail -30 "target/valgrind-$name.log"; status=1
   else

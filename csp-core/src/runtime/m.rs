@@ -14,10 +14,6 @@ use crate::runtime::g::{GPtr, GRef, Yield, G_RUNNABLE, G_RUNNING, G_WAITING};
 use crate::runtime::sched::{set_current_m, Outcome, Sched};
 use crate::runtime::{g::G, stack};
 
-/// Go's time slice (`forcePreemptNS`): a `runnext` chain that has run this long
-/// yields the P to the rest of the queue.
-const SLICE_NS: u64 = 10_000_000;
-
 /// How long a deadlock must persist before it is reported: it covers an outside
 /// thread that has dequeued a goroutine but not yet readied it.
 const DEADLOCK_GRACE: Duration = Duration::from_millis(20);
@@ -58,17 +54,6 @@ fn mstart(s: Arc<Sched>, id: usize) {
     set_current_m(std::ptr::null(), 0);
 }
 
-/// A coarse monotonic clock (a few ns to read; resolution a few ms).
-fn coarse_now_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_COARSE, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
 /// Finds a goroutine to run, parking the M when there is none. `None` once the
 /// scheduler shuts down.
 fn find_runnable(s: &Sched, id: usize, spinning: &mut bool) -> Option<(GRef, bool)> {
@@ -86,12 +71,10 @@ fn find_runnable(s: &Sched, id: usize, spinning: &mut bool) -> Option<(GRef, boo
                 return Some((g, false));
             }
         }
-        // A runnext chain that used up its slice goes behind the others. The
-        // clock is read on every 16th schedule only: a ping-pong pair
-        // reschedules every 50 ns, and the slice is milliseconds long.
-        if p.nexec.load(Ordering::Relaxed) % 16 == 0
-            && coarse_now_ns().saturating_sub(p.slice_start.load(Ordering::Relaxed)) > SLICE_NS
-        {
+        // A runnext chain that used up its time slice goes behind the others:
+        // sysmon asks for it (Go's `retake`), so that the hot path reads no clock.
+        if p.demote.load(Ordering::Relaxed) {
+            p.demote.store(false, Ordering::Relaxed);
             let mut overflow = Vec::new();
             p.demote_runnext(&mut overflow);
             if !overflow.is_empty() {
@@ -260,7 +243,6 @@ fn execute(s: &Sched, id: usize, g: GRef, inherit: bool) {
             p.schedtick.load(Ordering::Relaxed).wrapping_add(1),
             Ordering::Relaxed,
         );
-        p.slice_start.store(coarse_now_ns(), Ordering::Relaxed);
     }
     // SAFETY: a goroutine taken from a run queue is alive and owned by this M
     // until it switches back.

@@ -6,7 +6,7 @@
 //! single-producer, multi-consumer queue without locks.
 
 use std::ptr;
-use std::sync::atomic::{AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 use crate::runtime::g::{DeadG, GPtr, GRef, G};
 
@@ -21,8 +21,9 @@ pub(crate) struct P {
     ring: [AtomicPtr<G>; RING],
     /// Goroutines started with a fresh time slice (Go's `schedtick`); owner only.
     pub(crate) schedtick: AtomicU32,
-    /// When the current time slice began (coarse monotonic ns); owner only.
-    pub(crate) slice_start: AtomicU64,
+    /// Set by sysmon when the P has run one time slice (`schedtick` has not
+    /// moved for `sysmon::SLICE`): the owner demotes its `runnext`.
+    pub(crate) demote: AtomicBool,
     /// Goroutines run so far (written by the owner, read by sysmon).
     pub(crate) nexec: AtomicU64,
     /// Goroutines started on this P minus those that ended on it (see
@@ -41,7 +42,7 @@ impl P {
             tail: AtomicU32::new(0),
             ring: [const { AtomicPtr::new(ptr::null_mut()) }; RING],
             schedtick: AtomicU32::new(0),
-            slice_start: AtomicU64::new(0),
+            demote: AtomicBool::new(false),
             nexec: AtomicU64::new(0),
             gcount: AtomicIsize::new(0),
             gfree: parking_lot::Mutex::new(Vec::new()),

@@ -12,11 +12,15 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::runtime::sched::Sched;
 
 const MIN_DELAY: Duration = Duration::from_micros(50);
+/// Go's time slice (`forcePreemptNS`): a P whose `schedtick` has not moved for
+/// this long has run one `runnext` chain (goroutines readying each other)
+/// for a whole slice, and is asked to let the rest of its queue run.
+pub(crate) const SLICE: Duration = Duration::from_millis(10);
 const MAX_DELAY: Duration = Duration::from_millis(10);
 
 /// Starts the monitor thread of `s`; it ends when `s` shuts down.
@@ -30,15 +34,28 @@ pub(crate) fn start(s: &Arc<Sched>) {
 
 fn sysmon(s: &Sched) {
     let mut last: Vec<u64> = vec![u64::MAX; s.ps.len()];
+    let mut ticks: Vec<(u32, Instant)> = vec![(u32::MAX, Instant::now()); s.ps.len()];
     let mut delay = MIN_DELAY;
     let mut quiet = 0u32;
     while !s.shutdown.load(Ordering::Relaxed) {
         std::thread::sleep(delay);
         s.gfree_trim();
         crate::runtime::stack::scavenge();
+        let now = Instant::now();
+        let mut busy = false;
+        for (i, p) in s.ps.iter().enumerate() {
+            let t = p.schedtick.load(Ordering::Relaxed);
+            if t != ticks[i].0 {
+                ticks[i] = (t, now);
+            } else if now.duration_since(ticks[i].1) >= SLICE && !p.is_empty() {
+                p.demote.store(true, Ordering::Relaxed);
+                ticks[i].1 = now;
+                busy = true;
+            }
+        }
         if s.ps.len() < 2 {
-            // With one P there is nobody to hand work to: only the scavenger.
-            delay = MAX_DELAY;
+            // With one P there is nobody to hand work to.
+            delay = if busy { MIN_DELAY } else { SLICE };
             continue;
         }
         let mut stuck = false;
