@@ -13,6 +13,8 @@
 pub mod catalog;
 pub mod flavor;
 pub mod impls;
+#[cfg(feature = "csp-goroutines")]
+pub mod park_memory;
 pub mod workloads;
 
 pub use catalog::{Mode, Sizes};

@@ -4,7 +4,7 @@
 use crate::criterion::{parse_list, read_all};
 use crate::gotest::{parse_line, parse_output};
 use crate::machine::{crate_versions, git_commit, machine, now_utc, output};
-use crate::results::{Entry, Results, Unsupported, Versions};
+use crate::results::{Entry, ParkMemory, Results, Unsupported, Versions};
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::Regex;
 use serde_json::Value;
@@ -324,6 +324,19 @@ pub fn run(opts: &Options) -> Result<Results, String> {
         }
     };
     bar.finish_and_clear();
+
+    // 4b. Memory per parked goroutine, in fresh processes.
+    let park_memory = if matches("park_memory/csp-goroutines") || matches("park_memory/go") {
+        park_memory(
+            &root,
+            &target,
+            features,
+            go_bin.is_some() && !opts.no_go,
+            &log,
+        )
+    } else {
+        Vec::new()
+    };
     eprintln!(
         "build {:.0} s, criterion {:.0} s, go {:.0} s",
         built.as_secs_f64(),
@@ -423,9 +436,92 @@ pub fn run(opts: &Options) -> Result<Results, String> {
         results,
         unsupported,
         go_status,
+        park_memory,
     };
     res.sort();
     Ok(res)
+}
+
+/// Runs of each parked-goroutine memory measurement (a fresh process each).
+const PARK_MEMORY_RUNS: usize = 5;
+
+/// Measures resident memory per parked goroutine: `bench-suite`'s
+/// `park_memory` binary for csp goroutines (when the csp-goroutines adapter
+/// built) and `bench-suite/go/cmd/parkmem` for Go, five fresh processes each.
+/// A failure is logged and leaves that implementation out.
+fn park_memory(
+    root: &Path,
+    target: &Path,
+    features: &[&str],
+    with_go: bool,
+    log: &Log,
+) -> Vec<ParkMemory> {
+    let mut progs: Vec<(&str, PathBuf)> = Vec::new();
+    if features.contains(&"csp-goroutines") {
+        let mut cmd = Command::new(cargo());
+        cmd.current_dir(root)
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "bench-suite",
+                "--bin",
+                "park_memory",
+            ])
+            .args(features);
+        match stream(cmd, log, |_| {}) {
+            Ok(true) => progs.push(("csp-goroutines", target.join("release").join("park_memory"))),
+            _ => eprintln!("warning: park_memory did not build; see the log"),
+        }
+    }
+    if with_go {
+        let exe = target.join("parkmem");
+        let mut cmd = Command::new("go");
+        cmd.current_dir(root.join("bench-suite").join("go"))
+            .args(["build", "-o"])
+            .arg(&exe)
+            .arg("./cmd/parkmem");
+        match stream(cmd, log, |_| {}) {
+            Ok(true) => progs.push(("go", exe)),
+            _ => eprintln!("warning: go build ./cmd/parkmem failed; see the log"),
+        }
+    }
+    let mut out = Vec::new();
+    for (imp, exe) in progs {
+        eprintln!("park_memory/{imp}: {PARK_MEMORY_RUNS} runs");
+        let mut runs = Vec::new();
+        let mut goroutines = 0;
+        for _ in 0..PARK_MEMORY_RUNS {
+            let line = Command::new(&exe)
+                .current_dir(root)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+            log.line(&format!("park_memory/{imp}: {line:?}"));
+            let v: Option<Value> = line.and_then(|l| serde_json::from_str(&l).ok());
+            if let Some(b) = v.as_ref().and_then(|v| v["bytes_per_goroutine"].as_f64()) {
+                runs.push(b);
+                goroutines = v
+                    .as_ref()
+                    .and_then(|v| v["goroutines"].as_u64())
+                    .unwrap_or(0);
+            }
+        }
+        if runs.is_empty() {
+            eprintln!("warning: park_memory/{imp} gave no figure; see the log");
+            continue;
+        }
+        let mut sorted = runs.clone();
+        sorted.sort_by(f64::total_cmp);
+        out.push(ParkMemory {
+            implementation: imp.to_string(),
+            goroutines,
+            bytes_per_goroutine: sorted[sorted.len() / 2],
+            runs,
+        });
+    }
+    out
 }
 
 /// How the figures were made, for the report.

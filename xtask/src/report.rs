@@ -255,11 +255,52 @@ pub fn markdown(results: &Results, drawn: &[Drawn]) -> String {
             s.push('\n');
         }
     }
+    if !results.park_memory.is_empty() {
+        let _ = writeln!(s, "## Memory per parked goroutine\n\n{PARK_MEMORY_ABOUT}\n");
+        let _ = writeln!(s, "| {} |", PARK_MEMORY_COLUMNS.join(" | "));
+        let _ = writeln!(s, "|---|---:|---:|---:|");
+        for row in park_memory_rows(results) {
+            let _ = writeln!(s, "| {} |", row.join(" | "));
+        }
+        s.push('\n');
+    }
     let _ = writeln!(s, "## Method\n");
     for m in &results.method {
         let _ = writeln!(s, "- {m}");
     }
     s
+}
+
+const PARK_MEMORY_ABOUT: &str = "Each run is a fresh process that starts 10 000 goroutines, \
+    each blocked on a receive from one channel, and reads VmRSS from /proc/self/status \
+    before and after (bench-suite/src/park_memory.rs; bench-suite/go/cmd/parkmem). \
+    Median of the runs; lower is better.";
+
+const PARK_MEMORY_COLUMNS: [&str; 4] = ["implementation", "bytes per goroutine", "÷ Go", "runs"];
+
+/// Rows of the parked-goroutine memory table.
+fn park_memory_rows(results: &Results) -> Vec<Vec<String>> {
+    let go = results
+        .park_memory
+        .iter()
+        .find(|m| m.implementation == "go")
+        .map(|m| m.bytes_per_goroutine);
+    results
+        .park_memory
+        .iter()
+        .map(|m| {
+            let ratio = go.map_or("–".to_string(), |g| {
+                format!("{:.2}×", m.bytes_per_goroutine / g)
+            });
+            let runs: Vec<String> = m.runs.iter().map(|r| format!("{r:.0}")).collect();
+            vec![
+                m.implementation.clone(),
+                fmt_num(m.bytes_per_goroutine),
+                ratio,
+                runs.join(", "),
+            ]
+        })
+        .collect()
 }
 
 /// The workload whose section shows a line plot.
@@ -389,6 +430,20 @@ pub fn html(results: &Results, drawn: &[Drawn]) -> String {
                 .collect();
             table(&mut s, &COLUMNS, &rows, true);
         }
+        s.push_str("</section>\n");
+    }
+    if !results.park_memory.is_empty() {
+        let _ = writeln!(
+            s,
+            "<section id=\"park-memory\"><h2>Memory per parked goroutine</h2><p>{}</p>",
+            esc(PARK_MEMORY_ABOUT)
+        );
+        table(
+            &mut s,
+            &PARK_MEMORY_COLUMNS,
+            &park_memory_rows(results),
+            false,
+        );
         s.push_str("</section>\n");
     }
     s.push_str("<h2>Method</h2><ul>\n");

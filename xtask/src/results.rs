@@ -135,6 +135,23 @@ pub struct Results {
     pub unsupported: Vec<Unsupported>,
     /// Whether Go ran, and if not, how to add it.
     pub go_status: String,
+    /// Resident memory per parked goroutine (absent from older reports).
+    #[serde(default)]
+    pub park_memory: Vec<ParkMemory>,
+}
+
+/// Resident memory per parked goroutine, for one implementation: the median
+/// of several fresh processes that each park `goroutines` goroutines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParkMemory {
+    /// `csp-goroutines` or `go`.
+    pub implementation: String,
+    /// Goroutines parked per run.
+    pub goroutines: u64,
+    /// Median resident bytes per parked goroutine.
+    pub bytes_per_goroutine: f64,
+    /// Every run's figure.
+    pub runs: Vec<f64>,
 }
 
 impl Results {
