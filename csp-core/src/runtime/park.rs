@@ -312,5 +312,3 @@ pub(crate) fn park_forever(reason: WaitReason) -> ! {
         }
     }
 }
-
-
