@@ -13,7 +13,6 @@
 pub mod catalog;
 pub mod flavor;
 pub mod impls;
-#[cfg(feature = "csp-goroutines")]
 pub mod park_memory;
 pub mod workloads;
 

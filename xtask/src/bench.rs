@@ -325,23 +325,23 @@ pub fn run(opts: &Options) -> Result<Results, String> {
     };
     bar.finish_and_clear();
 
+    let go_done = start.elapsed();
+
     // 4b. Memory per parked goroutine, in fresh processes.
-    let park_memory = if matches("park_memory/csp-goroutines") || matches("park_memory/go") {
-        park_memory(
-            &root,
-            &target,
-            features,
-            go_bin.is_some() && !opts.no_go,
-            &log,
-        )
-    } else {
-        Vec::new()
-    };
+    let park_memory = park_memory(
+        &root,
+        &target,
+        features,
+        go_bin.is_some() && !opts.no_go,
+        matches,
+        &log,
+    );
     eprintln!(
-        "build {:.0} s, criterion {:.0} s, go {:.0} s",
+        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s",
         built.as_secs_f64(),
         (benched - built).as_secs_f64(),
-        (start.elapsed() - benched).as_secs_f64()
+        (go_done - benched).as_secs_f64(),
+        (start.elapsed() - go_done).as_secs_f64()
     );
 
     // 5. Collect.
@@ -447,17 +447,27 @@ const PARK_MEMORY_RUNS: usize = 5;
 
 /// Measures resident memory per parked goroutine: `bench-suite`'s
 /// `park_memory` binary for csp goroutines (when the csp-goroutines adapter
-/// built) and `bench-suite/go/cmd/parkmem` for Go, five fresh processes each.
-/// A failure is logged and leaves that implementation out.
+/// built) and may, and `bench-suite/go/cmd/parkmem` for Go (when `with_go`),
+/// five fresh processes each, for the implementations whose id
+/// `park_memory/<implementation>` `matches` the filter. A failed build or run
+/// is logged and leaves that implementation out.
 fn park_memory(
     root: &Path,
     target: &Path,
     features: &[&str],
     with_go: bool,
+    matches: impl Fn(&str) -> bool,
     log: &Log,
 ) -> Vec<ParkMemory> {
-    let mut progs: Vec<(&str, PathBuf)> = Vec::new();
+    let wanted = |imp: &str| matches(&format!("park_memory/{imp}"));
+    let mut rust: Vec<&str> = Vec::new();
     if features.contains(&"csp-goroutines") {
+        rust.push("csp-goroutines");
+    }
+    rust.push("may");
+    rust.retain(|imp| wanted(imp));
+    let mut progs: Vec<(&str, Command)> = Vec::new();
+    if !rust.is_empty() {
         let mut cmd = Command::new(cargo());
         cmd.current_dir(root)
             .args([
@@ -469,12 +479,18 @@ fn park_memory(
                 "park_memory",
             ])
             .args(features);
-        match stream(cmd, log, |_| {}) {
-            Ok(true) => progs.push(("csp-goroutines", target.join("release").join("park_memory"))),
-            _ => eprintln!("warning: park_memory did not build; see the log"),
+        if let Ok(true) = stream(cmd, log, |_| {}) {
+            let exe = target.join("release").join("park_memory");
+            for imp in rust {
+                let mut cmd = Command::new(&exe);
+                cmd.arg(imp);
+                progs.push((imp, cmd));
+            }
+        } else {
+            eprintln!("warning: park_memory did not build; see the log");
         }
     }
-    if with_go {
+    if with_go && wanted("go") {
         let exe = target.join("parkmem");
         let mut cmd = Command::new("go");
         cmd.current_dir(root.join("bench-suite").join("go"))
@@ -482,46 +498,69 @@ fn park_memory(
             .arg(&exe)
             .arg("./cmd/parkmem");
         match stream(cmd, log, |_| {}) {
-            Ok(true) => progs.push(("go", exe)),
+            Ok(true) => progs.push(("go", Command::new(exe))),
             _ => eprintln!("warning: go build ./cmd/parkmem failed; see the log"),
         }
     }
     let mut out = Vec::new();
-    for (imp, exe) in progs {
+    for (imp, mut cmd) in progs {
         eprintln!("park_memory/{imp}: {PARK_MEMORY_RUNS} runs");
+        cmd.current_dir(root);
         let mut runs = Vec::new();
         let mut goroutines = 0;
         for _ in 0..PARK_MEMORY_RUNS {
-            let line = Command::new(&exe)
-                .current_dir(root)
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-            log.line(&format!("park_memory/{imp}: {line:?}"));
+            log.line(&format!("$ {cmd:?}"));
+            let line = match cmd.output() {
+                Ok(o) => {
+                    let stdout = String::from_utf8_lossy(&o.stdout).trim().to_string();
+                    log.line(&stdout);
+                    log.line(String::from_utf8_lossy(&o.stderr).trim_end());
+                    Some(stdout).filter(|_| o.status.success())
+                }
+                Err(e) => {
+                    log.line(&format!("park_memory/{imp}: {e}"));
+                    None
+                }
+            };
             let v: Option<Value> = line.and_then(|l| serde_json::from_str(&l).ok());
-            if let Some(b) = v.as_ref().and_then(|v| v["bytes_per_goroutine"].as_f64()) {
-                runs.push(b);
-                goroutines = v
-                    .as_ref()
-                    .and_then(|v| v["goroutines"].as_u64())
-                    .unwrap_or(0);
+            if let Some(v) = v {
+                if let (Some(b), Some(n)) =
+                    (v["bytes_per_goroutine"].as_f64(), v["goroutines"].as_u64())
+                {
+                    runs.push(b);
+                    goroutines = n;
+                }
             }
         }
+        if runs.len() < PARK_MEMORY_RUNS {
+            eprintln!(
+                "warning: park_memory/{imp}: {} of {PARK_MEMORY_RUNS} runs failed; see the log",
+                PARK_MEMORY_RUNS - runs.len()
+            );
+        }
         if runs.is_empty() {
-            eprintln!("warning: park_memory/{imp} gave no figure; see the log");
             continue;
         }
-        let mut sorted = runs.clone();
-        sorted.sort_by(f64::total_cmp);
         out.push(ParkMemory {
             implementation: imp.to_string(),
             goroutines,
-            bytes_per_goroutine: sorted[sorted.len() / 2],
+            bytes_per_goroutine: median(&runs),
             runs,
         });
     }
     out
+}
+
+/// The median of `xs` (the mean of the middle two for an even count).
+fn median(xs: &[f64]) -> f64 {
+    let mut sorted = xs.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    if sorted.len() % 2 == 0 {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    }
 }
 
 /// How the figures were made, for the report.

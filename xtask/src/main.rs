@@ -47,6 +47,23 @@ enum Cmd {
 fn write_report(results: &Results, out: &std::path::Path) -> Result<(), String> {
     report::write(results, out)?;
     println!("\n{}", report::summary_table(results));
+    if !results.park_memory.is_empty() {
+        let figures: Vec<String> = results
+            .park_memory
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {}",
+                    m.implementation,
+                    report::fmt_num(m.bytes_per_goroutine)
+                )
+            })
+            .collect();
+        println!(
+            "\nresident bytes per parked goroutine (median): {}",
+            figures.join(", ")
+        );
+    }
     if xtask::plots::font().is_none() {
         println!("note: no TrueType font found (install fonts-dejavu-core); plots have no text");
     }

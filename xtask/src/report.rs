@@ -256,8 +256,12 @@ pub fn markdown(results: &Results, drawn: &[Drawn]) -> String {
         }
     }
     if !results.park_memory.is_empty() {
-        let _ = writeln!(s, "## Memory per parked goroutine\n\n{PARK_MEMORY_ABOUT}\n");
-        let _ = writeln!(s, "| {} |", PARK_MEMORY_COLUMNS.join(" | "));
+        let _ = writeln!(
+            s,
+            "## Memory per parked goroutine\n\n{}\n",
+            park_memory_about(results)
+        );
+        let _ = writeln!(s, "| {} |", park_memory_columns(results).join(" | "));
         let _ = writeln!(s, "|---|---:|---:|---:|");
         for row in park_memory_rows(results) {
             let _ = writeln!(s, "| {} |", row.join(" | "));
@@ -271,12 +275,39 @@ pub fn markdown(results: &Results, drawn: &[Drawn]) -> String {
     s
 }
 
-const PARK_MEMORY_ABOUT: &str = "Each run is a fresh process that starts 10 000 goroutines, \
-    each blocked on a receive from one channel, and reads VmRSS from /proc/self/status \
-    before and after (bench-suite/src/park_memory.rs; bench-suite/go/cmd/parkmem). \
-    Median of the runs; lower is better.";
+/// How the parked-goroutine memory figures are made (one paragraph).
+fn park_memory_about(results: &Results) -> String {
+    let n = results
+        .park_memory
+        .iter()
+        .map(|m| m.goroutines)
+        .max()
+        .unwrap_or(0);
+    format!(
+        "Resident memory per parked goroutine: each run is a fresh process that warms up its \
+         runtime, reads VmRSS from /proc/self/status, starts {} goroutines (may: coroutines) \
+         that each block on a receive from one channel, reads VmRSS again once all are parked, \
+         and divides the growth by their number (bench-suite/src/park_memory.rs; \
+         bench-suite/go/cmd/parkmem). Median of the runs; lower is better.",
+        fmt_num(n as f64)
+    )
+}
 
-const PARK_MEMORY_COLUMNS: [&str; 4] = ["implementation", "bytes per goroutine", "÷ Go", "runs"];
+/// Column heads of the parked-goroutine memory table.
+fn park_memory_columns(results: &Results) -> [String; 4] {
+    let runs = results
+        .park_memory
+        .iter()
+        .map(|m| m.runs.len())
+        .max()
+        .unwrap_or(0);
+    [
+        "implementation".to_string(),
+        format!("bytes per parked goroutine (median of {runs})"),
+        "÷ Go".to_string(),
+        "runs".to_string(),
+    ]
+}
 
 /// Rows of the parked-goroutine memory table.
 fn park_memory_rows(results: &Results) -> Vec<Vec<String>> {
@@ -436,14 +467,11 @@ pub fn html(results: &Results, drawn: &[Drawn]) -> String {
         let _ = writeln!(
             s,
             "<section id=\"park-memory\"><h2>Memory per parked goroutine</h2><p>{}</p>",
-            esc(PARK_MEMORY_ABOUT)
+            esc(&park_memory_about(results))
         );
-        table(
-            &mut s,
-            &PARK_MEMORY_COLUMNS,
-            &park_memory_rows(results),
-            false,
-        );
+        let head = park_memory_columns(results);
+        let head: Vec<&str> = head.iter().map(String::as_str).collect();
+        table(&mut s, &head, &park_memory_rows(results), false);
         s.push_str("</section>\n");
     }
     s.push_str("<h2>Method</h2><ul>\n");

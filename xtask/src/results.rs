@@ -135,8 +135,9 @@ pub struct Results {
     pub unsupported: Vec<Unsupported>,
     /// Whether Go ran, and if not, how to add it.
     pub go_status: String,
-    /// Resident memory per parked goroutine (absent from older reports).
-    #[serde(default)]
+    /// Resident memory per parked goroutine (absent from older reports, and
+    /// left out of results.json when nothing was measured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub park_memory: Vec<ParkMemory>,
 }
 
@@ -144,7 +145,7 @@ pub struct Results {
 /// of several fresh processes that each park `goroutines` goroutines.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ParkMemory {
-    /// `csp-goroutines` or `go`.
+    /// One of [`IMPLEMENTATIONS`] (`csp-goroutines`, `may` or `go`).
     pub implementation: String,
     /// Goroutines parked per run.
     pub goroutines: u64,
@@ -176,6 +177,8 @@ impl Results {
                 rank(&IMPLEMENTATIONS, &u.implementation),
             )
         });
+        self.park_memory
+            .sort_by_key(|m| rank(&IMPLEMENTATIONS, &m.implementation));
     }
 
     /// The figure for one case and implementation.

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use xtask::report::{summary_table, write};
-use xtask::results::{Results, IMPLEMENTATIONS, WORKLOADS};
+use xtask::results::{ParkMemory, Results, IMPLEMENTATIONS, WORKLOADS};
 
 fn fixture_results() -> Results {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results.json");
@@ -128,4 +128,57 @@ fn summary_table_has_every_case_and_implementation() {
     }
     assert_eq!(table.lines().count(), 2 + results.cases().len());
     assert!(table.contains("select4 (cap=0)") && table.contains("n/a"));
+}
+
+#[test]
+fn park_memory_is_optional_and_tabled_against_go() {
+    // A results.json from before the memory benchmark has no `park_memory`.
+    let mut results = fixture_results();
+    assert!(results.park_memory.is_empty());
+    let md = xtask::report::markdown(&results, &[]);
+    assert!(!md.contains("Memory per parked goroutine"));
+    assert!(!xtask::report::html(&results, &[]).contains("id=\"park-memory\""));
+
+    let row = |imp: &str, runs: &[f64]| ParkMemory {
+        implementation: imp.to_string(),
+        goroutines: 10_000,
+        bytes_per_goroutine: runs[runs.len() / 2],
+        runs: runs.to_vec(),
+    };
+    results.park_memory = vec![
+        row("go", &[2_000.0, 2_000.0, 2_000.0]),
+        row("may", &[7_000.0, 8_000.0, 9_000.0]),
+        row("csp-goroutines", &[4_000.0, 4_000.0, 4_000.0]),
+    ];
+    results.sort();
+    let order: Vec<&str> = results
+        .park_memory
+        .iter()
+        .map(|m| m.implementation.as_str())
+        .collect();
+    assert_eq!(order, ["csp-goroutines", "may", "go"]);
+
+    let md = xtask::report::markdown(&results, &[]);
+    assert!(md.contains("## Memory per parked goroutine"));
+    assert!(
+        md.contains("| implementation | bytes per parked goroutine (median of 3) | ÷ Go | runs |")
+    );
+    assert!(md.contains("| csp-goroutines | 4\u{202f}000 | 2.00× | 4000, 4000, 4000 |"));
+    assert!(md.contains("| may | 8\u{202f}000 | 4.00× | 7000, 8000, 9000 |"));
+    assert!(md.contains("| go | 2\u{202f}000 | 1.00× |"));
+    assert!(md.contains("10\u{202f}000 goroutines"));
+
+    let html = xtask::report::html(&results, &[]);
+    let section = html
+        .split("<section id=\"park-memory\">")
+        .nth(1)
+        .expect("memory section in the HTML");
+    assert!(section.contains("<td class=\"impl\">may</td><td>8\u{202f}000</td><td>4.00×</td>"));
+
+    // Saved and read back, the key survives; without Go there is no ratio.
+    let back: Results = serde_json::from_str(&serde_json::to_string(&results).unwrap()).unwrap();
+    assert_eq!(back, results);
+    results.park_memory.retain(|m| m.implementation != "go");
+    let md = xtask::report::markdown(&results, &[]);
+    assert!(md.contains("| may | 8\u{202f}000 | – |"));
 }

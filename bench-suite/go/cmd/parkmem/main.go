@@ -1,6 +1,7 @@
-// Command parkmem parks n goroutines (default 10 000) on a channel receive and
-// prints one JSON line with the resident memory per parked goroutine, read
+// Command parkmem parks n goroutines (-n, default 10 000) on a channel receive
+// and prints one JSON line with the resident memory per parked goroutine, read
 // from VmRSS in /proc/self/status: the Go twin of bench-suite's park_memory.
+// It exits 1 when some goroutines are still alive after their release.
 package main
 
 import (
@@ -38,6 +39,10 @@ func rssKB() uint64 {
 func main() {
 	n := flag.Int("n", 10000, "goroutines to park")
 	flag.Parse()
+	if *n <= 0 {
+		fmt.Fprintf(os.Stderr, "parkmem: -n must be positive, not %d\n", *n)
+		os.Exit(2)
+	}
 
 	// Warm-up, as on the Rust side.
 	var warm sync.WaitGroup
@@ -48,6 +53,7 @@ func main() {
 	warm.Wait()
 	runtime.GC()
 	time.Sleep(20 * time.Millisecond)
+	base := runtime.NumGoroutine()
 
 	before := rssKB()
 	gate := make(chan struct{})
@@ -66,7 +72,23 @@ func main() {
 	after := rssKB()
 	close(gate)
 	exited.Wait()
-	per := float64(after-before) * 1024 / float64(*n)
-	fmt.Printf("{\"implementation\":\"go\",\"goroutines\":%d,\"rss_before_kb\":%d,\"rss_after_kb\":%d,\"bytes_per_goroutine\":%.1f}\n",
-		*n, before, after, per)
+	// A goroutine leaves the count just after its last statement.
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	unreleased := runtime.NumGoroutine() - base
+	if unreleased < 0 {
+		unreleased = 0
+	}
+	per := 0.0
+	if after > before {
+		per = float64(after-before) * 1024 / float64(*n)
+	}
+	fmt.Printf("{\"implementation\":\"go\",\"goroutines\":%d,\"rss_before_kb\":%d,\"rss_after_kb\":%d,\"bytes_per_goroutine\":%.1f,\"unreleased\":%d}\n",
+		*n, before, after, per, unreleased)
+	if unreleased != 0 {
+		fmt.Fprintf(os.Stderr, "parkmem: %d of %d goroutines still alive after release\n", unreleased, *n)
+		os.Exit(1)
+	}
 }
