@@ -135,9 +135,6 @@ pub(crate) fn alloc(size: usize, live: &dyn Fn() -> usize) -> GStack {
     let page = page_size();
     let slot = size + page;
     ALLOCS.fetch_add(1, Ordering::Relaxed);
-    if let Some(s) = cache_pop(slot) {
-        return s;
-    }
     let mut pools = POOLS.lock();
     let i = match pools.iter().position(|p| p.slot == slot) {
         Some(i) => i,
@@ -154,11 +151,6 @@ pub(crate) fn alloc(size: usize, live: &dyn Fn() -> usize) -> GStack {
     };
     let pool = &mut pools[i];
     if let Some(s) = pool.free.pop().or_else(|| pool.clean.pop()) {
-        // Refill this thread's cache with a batch while we hold the lock.
-        let n = pool.free.len().min(CACHE_BATCH);
-        let batch: Vec<GStack> = pool.free.drain(pool.free.len() - n..).collect();
-        drop(pools);
-        cache_refill(slot, batch);
         return s;
     }
     if pool.next == pool.end {
@@ -245,107 +237,16 @@ pub(crate) const SCAVENGE_BATCH: usize = 512;
 /// of every CPU the process runs on (an IPI each), and on a VM that cost more
 /// than the whole spawn. Releasing stacks beyond a cap at free time made
 /// spawning 100 000 goroutines spend 45% of its time in those IPIs.
+///
+/// Spawning rarely comes here: a finished goroutine keeps its stack and is
+/// reused whole (`Sched::gfput`); this pool serves the first spawn storm and
+/// the goroutines that cannot be reused.
 pub(crate) fn free(s: GStack) {
-    let Some(s) = cache_push(s) else {
-        return;
-    };
-    free_to_pool(vec![s]);
-}
-
-fn free_to_pool(stacks: Vec<GStack>) {
+    let slot = s.size();
     let mut pools = POOLS.lock();
-    for s in stacks {
-        let slot = s.size();
-        if let Some(p) = pools.iter_mut().find(|p| p.slot == slot) {
-            p.free.push(s);
-        }
+    if let Some(p) = pools.iter_mut().find(|p| p.slot == slot) {
+        p.free.push(s);
     }
-}
-
-/// Stacks a thread keeps for itself, of one slot size (Go's per-P stack
-/// cache): a spawn or an exit usually touches only its own thread's cache, not
-/// the pool's lock, which the spawning and the exiting threads would otherwise
-/// pass back and forth for every goroutine.
-struct LocalCache {
-    slot: usize,
-    stacks: Vec<GStack>,
-}
-
-impl Drop for LocalCache {
-    fn drop(&mut self) {
-        free_to_pool(std::mem::take(&mut self.stacks));
-    }
-}
-
-/// At most this many stacks per thread; beyond it half go back to the pool.
-const CACHE_MAX: usize = 64;
-/// Stacks moved between a thread's cache and the pool at a time.
-const CACHE_BATCH: usize = CACHE_MAX / 2;
-
-std::thread_local! {
-    static CACHE: std::cell::RefCell<LocalCache> = const {
-        std::cell::RefCell::new(LocalCache { slot: 0, stacks: Vec::new() })
-    };
-}
-
-fn cache_pop(slot: usize) -> Option<GStack> {
-    CACHE
-        .try_with(|c| {
-            let mut c = c.borrow_mut();
-            if c.slot == slot {
-                c.stacks.pop()
-            } else {
-                None
-            }
-        })
-        .ok()
-        .flatten()
-}
-
-fn cache_refill(slot: usize, batch: Vec<GStack>) {
-    let mut batch = Some(batch);
-    let _ = CACHE.try_with(|c| {
-        let mut c = c.borrow_mut();
-        if c.stacks.is_empty() {
-            c.slot = slot;
-        }
-        if c.slot == slot {
-            c.stacks.extend(batch.take().expect("set above"));
-        }
-    });
-    // Not taken: another slot size is cached, or the thread is exiting.
-    if let Some(b) = batch.filter(|b| !b.is_empty()) {
-        free_to_pool(b);
-    }
-}
-
-/// Keeps `s` in this thread's cache; returns it if the cache can't take it.
-fn cache_push(s: GStack) -> Option<GStack> {
-    let mut s = Some(s);
-    let spill = CACHE.try_with(|c| {
-        let mut c = c.borrow_mut();
-        let st = s.take().expect("set above");
-        if c.stacks.is_empty() {
-            c.slot = st.size();
-        }
-        if c.slot != st.size() {
-            s = Some(st);
-            return Vec::new();
-        }
-        c.stacks.push(st);
-        if c.stacks.len() > CACHE_MAX {
-            let keep = c.stacks.len() - CACHE_BATCH;
-            c.stacks.split_off(keep)
-        } else {
-            Vec::new()
-        }
-    });
-    if let Ok(spill) = spill {
-        if !spill.is_empty() {
-            free_to_pool(spill);
-        }
-    }
-    s
 }
 
 /// Gives a pooled stack's pages back to the kernel; they read back as zeros.
