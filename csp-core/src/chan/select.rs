@@ -301,27 +301,13 @@ pub(crate) fn selectgo(
         }
         c.lock();
         // SAFETY: the channel is locked; the case's slot matches its channel.
-        match unsafe { c.poll(case.dir, case.elem) } {
-            Poll::NotReady => {
-                // SAFETY: we hold this channel's lock (and no other).
-                unsafe { c.unlock() }
-            }
-            Poll::Closed => {
-                // SAFETY: we hold this channel's lock.
-                unsafe { c.unlock() };
-                panic!("send on closed channel");
-            }
-            Poll::Ready { wake, ok } => {
-                // SAFETY: we hold the lock; then no lock is held and `wake` was
-                // dequeued by this poll.
-                unsafe {
-                    c.unlock();
-                    ready(wake);
-                }
-                mark(case, ok);
-                return Some(i as usize);
-            }
+        let p = unsafe { c.poll(case.dir, case.elem) };
+        // SAFETY: we hold this channel's lock, and no other.
+        if finish(case, p, || unsafe { c.unlock() }) {
+            return Some(i as usize);
         }
+        // SAFETY: not ready: `finish` kept the lock, which we hold.
+        unsafe { c.unlock() };
     }
 
     // The lock order (by address) is needed only from here on.
@@ -337,19 +323,9 @@ pub(crate) fn selectgo(
         let case = &cases[i as usize];
         let c = case.ch.expect("nil case");
         // SAFETY: every channel is locked; the case's slot matches its channel.
-        match unsafe { c.poll(case.dir, case.elem) } {
-            Poll::NotReady => {}
-            Poll::Closed => {
-                selunlock(cases, lockorder);
-                panic!("send on closed channel");
-            }
-            Poll::Ready { wake, ok } => {
-                selunlock(cases, lockorder);
-                // SAFETY: no lock is held; `wake` was dequeued by this poll.
-                unsafe { ready(wake) };
-                mark(case, ok);
-                return Some(i as usize);
-            }
+        let p = unsafe { c.poll(case.dir, case.elem) };
+        if finish(case, p, || selunlock(cases, lockorder)) {
+            return Some(i as usize);
         }
     }
 
@@ -405,6 +381,27 @@ pub(crate) fn selectgo(
     }
     mark(case, ok);
     Some(i)
+}
+
+/// Acts on one poll of `case`, made under the locks that `unlock` releases:
+/// not ready, keeps them and returns false; otherwise releases them, then
+/// panics (a send on a closed channel) or readies the dequeued waiter, marks
+/// the slot and returns true. Shared by pass 0 (one lock) and pass 1 (all).
+fn finish(case: &Case<'_>, p: Poll, unlock: impl FnOnce()) -> bool {
+    match p {
+        Poll::NotReady => false,
+        Poll::Closed => {
+            unlock();
+            panic!("send on closed channel");
+        }
+        Poll::Ready { wake, ok } => {
+            unlock();
+            // SAFETY: no lock is held; `wake` was dequeued by this poll.
+            unsafe { ready(wake) };
+            mark(case, ok);
+            true
+        }
+    }
 }
 
 /// Records in the chosen case's slot what happened to it.
