@@ -5,7 +5,8 @@ use crate::chan::select::select_array;
 use crate::runtime::park::{self, WaitReason};
 use crate::{Chan, TrySendError};
 
-pub use crate::chan::select::{Case, RecvSlot, SendSlot};
+pub use crate::chan::select::Case;
+pub use crate::chan::slot::{RecvDir, RecvSlot, SendDir, SendSlot, Slot};
 
 /// A select over a fixed set of cases, without heap allocation. `Some(i)`: case
 /// `i` was performed; `None` (only when `!block`): nothing was ready (`default`).

@@ -2,7 +2,8 @@
 
 use std::mem::MaybeUninit;
 
-use super::select::{selectgo, Case, RecvSlot, SendSlot};
+use super::select::{selectgo, Case};
+use super::slot::{RecvSlot, SendSlot};
 use super::Chan;
 
 /// A slot of any element type, boxed so that one select can mix them.

@@ -1,77 +1,28 @@
-//! `Hchan<T>`: the channel itself, and Go's `chansend`, `chanrecv`, `closechan`.
-//!
-//! Layout and protocol follow Go's `runtime/chan.go`: one lock guards the ring
-//! buffer and both wait queues; a value moves straight from a sender's slot into a
-//! parked receiver's slot (and back) without touching the buffer; nobody is readied
-//! while the lock is held.
+//! `Hchan<T>`: the channel itself (Go's `hchan`): one allocation holding the
+//! header and the ring buffer, its reference count, its lock, Go's invariants
+//! and the lock-free readiness hints. The operations are in `ops.rs`.
 
 use std::alloc::{self, Layout};
 use std::mem::MaybeUninit;
 use std::ptr::{self, NonNull};
-use std::time::Instant;
 
-use super::sudog::Sudog;
 use super::waitq::WaitQ;
-use crate::runtime::park::{self, WaitReason, Waiter};
 use crate::shim::{AtomicBool, AtomicUsize, LockedCell, Ordering, RawLock};
-
-/// How long an operation may wait.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Wait {
-    /// The non-blocking form (`try_send`, `select` with `default`).
-    Never,
-    Forever,
-    Until(Instant),
-}
-
-/// Outcome of [`Hchan::chansend`]. In every case but `Sent` the value is still in
-/// the caller's slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SendResult {
-    Sent,
-    Full,
-    Closed,
-    TimedOut,
-}
-
-/// Outcome of [`Hchan::chanrecv`]. The caller's slot is initialised only after
-/// `Received`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RecvResult {
-    Received,
-    Empty,
-    Closed,
-    TimedOut,
-}
-
-/// What one poll of a case found, with the lock held (shared by the plain
-/// operations and `selectgo`'s pass 1).
-pub(crate) enum Poll {
-    NotReady,
-    /// Done; `wake` (null if none) must be readied after the lock is released.
-    /// For a receive, `ok` is false when the channel was closed and drained.
-    Ready {
-        wake: *mut Sudog,
-        ok: bool,
-    },
-    /// A send on a closed channel.
-    Closed,
-}
 
 /// The channel: Go's `hchan`, plus the reference count of its `Chan` handles.
 pub(crate) struct Hchan<T> {
     refs: AtomicUsize,
     lock: RawLock,
     /// Values in the buffer; written under the lock, read without it by `len`.
-    qcount: AtomicUsize,
+    pub(super) qcount: AtomicUsize,
     /// Capacity (immutable).
-    dataqsiz: usize,
+    pub(super) dataqsiz: usize,
     /// Ring of `dataqsiz` slots, in the same allocation as the header (dangling
     /// when the buffer takes no memory).
     buf: *mut MaybeUninit<T>,
-    sendx: LockedCell<usize>,
-    recvx: LockedCell<usize>,
-    closed: AtomicBool,
+    pub(super) sendx: LockedCell<usize>,
+    pub(super) recvx: LockedCell<usize>,
+    pub(super) closed: AtomicBool,
     /// Parked receivers.
     pub(crate) recvq: WaitQ,
     /// Parked senders.
@@ -150,6 +101,11 @@ impl<T> Hchan<T> {
         }
         // Synchronise with every other handle's release before freeing.
         this.refs.load(Ordering::Acquire);
+        // Every waiter holds a handle, so the last handle's release sees none.
+        debug_assert!(
+            this.recvq.is_empty_hint() && this.sendq.is_empty_hint(),
+            "hchan: freed with waiters"
+        );
         // SAFETY: we held the last handle, so nobody else can reach the channel,
         // no operation is in flight and both queues are empty.
         unsafe {
@@ -200,14 +156,45 @@ impl<T> Hchan<T> {
     /// The caller holds the lock.
     #[inline]
     pub(crate) unsafe fn unlock(&self) {
+        #[cfg(debug_assertions)]
+        self.check_invariants();
         // SAFETY: forwarded contract.
         unsafe { self.lock.unlock() }
+    }
+
+    /// Go's invariants of `hchan` (chan.go), checked whenever the lock is
+    /// released in a debug build:
+    /// - buffered values exist only if no receiver waits
+    ///   (`c.qcount > 0` implies `c.recvq` is empty);
+    /// - a sender waits only on a full buffer (`c.qcount < c.dataqsiz` implies
+    ///   `c.sendq` is empty);
+    /// - `qcount <= dataqsiz`.
+    ///
+    /// Go's third rule, "at least one of sendq and recvq is empty", has an
+    /// exception it states itself: one goroutine blocked on an unbuffered
+    /// channel in a select with both a send and a receive case on it. It
+    /// follows from the first two for a buffered channel, so it is not
+    /// checked separately.
+    #[cfg(debug_assertions)]
+    fn check_invariants(&self) {
+        let q = self.qcount.load(Ordering::Relaxed);
+        debug_assert!(q <= self.dataqsiz, "hchan: qcount {q} > cap");
+        if self.dataqsiz > 0 {
+            debug_assert!(
+                q == 0 || self.recvq.is_empty_hint(),
+                "hchan: buffered values with receivers waiting"
+            );
+            debug_assert!(
+                q == self.dataqsiz || self.sendq.is_empty_hint(),
+                "hchan: senders waiting on a buffer with room"
+            );
+        }
     }
 
     /// Go's `full`: a send would block. Lock-free; a hint that stays right for a
     /// closed channel, which never goes from "ready for send" to "not ready".
     #[inline]
-    fn full(&self) -> bool {
+    pub(super) fn full(&self) -> bool {
         if self.dataqsiz == 0 {
             return self.recvq.is_empty_hint();
         }
@@ -221,7 +208,7 @@ impl<T> Hchan<T> {
     /// see a close that came before the drain (TestNonblockRecvRace; found by the
     /// loom model `nonblock_recv_races_close`).
     #[inline]
-    fn empty(&self) -> bool {
+    pub(super) fn empty(&self) -> bool {
         if self.dataqsiz == 0 {
             return self.sendq.is_empty_hint();
         }
@@ -243,302 +230,8 @@ impl<T> Hchan<T> {
     /// # Safety
     /// Lock held; `i < dataqsiz`.
     #[inline]
-    unsafe fn slot(&self, i: usize) -> *mut T {
+    pub(super) unsafe fn slot(&self, i: usize) -> *mut T {
         // SAFETY: `i` is in bounds of the buffer (caller's contract).
         unsafe { (*self.buf.add(i)).as_mut_ptr() }
-    }
-
-    /// Tries a send with the lock held (Go's `chansend` steps 3–5 and select's
-    /// send case). `ep` holds the value; after `Ready` it has been moved out.
-    ///
-    /// # Safety
-    /// The lock is held; `ep` points to an initialised `T`.
-    pub(crate) unsafe fn poll_send(&self, ep: *mut T) -> Poll {
-        if self.closed.load(Ordering::Relaxed) {
-            return Poll::Closed;
-        }
-        // SAFETY: lock held; dequeued sudogs belong to parked waiters whose slots
-        // stay valid until they are readied.
-        unsafe {
-            if let Some(sg) = self.recvq.dequeue() {
-                // Direct handoff: the value goes into the receiver's own slot.
-                ptr::copy_nonoverlapping(ep, (*sg).elem.cast::<T>(), 1);
-                (*sg).success = true;
-                return Poll::Ready { wake: sg, ok: true };
-            }
-            let q = self.qcount.load(Ordering::Relaxed);
-            if q < self.dataqsiz {
-                let sendx = self.sendx.get();
-                ptr::copy_nonoverlapping(ep, self.slot(sendx), 1);
-                self.sendx.set(if sendx + 1 == self.dataqsiz {
-                    0
-                } else {
-                    sendx + 1
-                });
-                self.qcount.store(q + 1, Ordering::Release);
-                return Poll::Ready {
-                    wake: ptr::null_mut(),
-                    ok: true,
-                };
-            }
-        }
-        Poll::NotReady
-    }
-
-    /// Tries a receive with the lock held (Go's `chanrecv` steps 4–5 and select's
-    /// receive case). After `Ready { ok: true }`, `*ep` holds the value.
-    ///
-    /// # Safety
-    /// The lock is held; `ep` is valid for a write of `T`.
-    pub(crate) unsafe fn poll_recv(&self, ep: *mut T) -> Poll {
-        let q = self.qcount.load(Ordering::Relaxed);
-        if self.closed.load(Ordering::Relaxed) && q == 0 {
-            return Poll::Ready {
-                wake: ptr::null_mut(),
-                ok: false,
-            };
-        }
-        // SAFETY: lock held; see poll_send.
-        unsafe {
-            if let Some(sg) = self.sendq.dequeue() {
-                if self.dataqsiz == 0 {
-                    // Direct handoff out of the sender's slot.
-                    ptr::copy_nonoverlapping((*sg).elem.cast::<T>(), ep, 1);
-                } else {
-                    // The buffer is full: take its head and put the sender's value
-                    // in the freed slot, which becomes the tail (FIFO kept).
-                    let recvx = self.recvx.get();
-                    let slot = self.slot(recvx);
-                    ptr::copy_nonoverlapping(slot, ep, 1);
-                    ptr::copy_nonoverlapping((*sg).elem.cast::<T>(), slot, 1);
-                    let next = if recvx + 1 == self.dataqsiz {
-                        0
-                    } else {
-                        recvx + 1
-                    };
-                    self.recvx.set(next);
-                    self.sendx.set(next);
-                }
-                (*sg).success = true;
-                return Poll::Ready { wake: sg, ok: true };
-            }
-            if q > 0 {
-                let recvx = self.recvx.get();
-                ptr::copy_nonoverlapping(self.slot(recvx), ep, 1);
-                self.recvx.set(if recvx + 1 == self.dataqsiz {
-                    0
-                } else {
-                    recvx + 1
-                });
-                self.qcount.store(q - 1, Ordering::Release);
-                return Poll::Ready {
-                    wake: ptr::null_mut(),
-                    ok: true,
-                };
-            }
-        }
-        Poll::NotReady
-    }
-
-    /// Go's `chansend`. `ep` holds the value to send.
-    ///
-    /// # Safety
-    /// `ep` points to an initialised `T` that the channel may move out of (only
-    /// when the result is `Sent`).
-    pub(crate) unsafe fn chansend(&self, ep: *mut T, wait: Wait) -> SendResult {
-        // Fast path: a non-blocking send on an open, full channel fails without
-        // the lock. Reading `closed` first is fine: a closed channel never goes
-        // back to "not ready for send".
-        if wait == Wait::Never && !self.closed.load(Ordering::Relaxed) && self.full() {
-            return SendResult::Full;
-        }
-        self.lock();
-        // SAFETY: lock held; `ep` per our contract.
-        match unsafe { self.poll_send(ep) } {
-            Poll::Closed => {
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
-                return SendResult::Closed;
-            }
-            Poll::Ready { wake, .. } => {
-                // SAFETY: we hold the lock; `wake` was dequeued by us.
-                unsafe {
-                    self.unlock();
-                    ready(wake);
-                }
-                return SendResult::Sent;
-            }
-            Poll::NotReady => {}
-        }
-        if wait == Wait::Never {
-            // SAFETY: we hold the lock.
-            unsafe { self.unlock() };
-            return SendResult::Full;
-        }
-        // SAFETY: lock held; the sudog outlives the wait (park returns first).
-        let (success, timed_out) =
-            unsafe { self.park_on(&self.sendq, ep.cast::<u8>(), wait, WaitReason::ChanSend) };
-        if timed_out {
-            SendResult::TimedOut
-        } else if success {
-            SendResult::Sent
-        } else {
-            // Woken by close (Go panics "send on closed channel" here).
-            SendResult::Closed
-        }
-    }
-
-    /// Go's `chanrecv`. On `Received`, `*ep` holds the value.
-    ///
-    /// # Safety
-    /// `ep` is valid for a write of `T`.
-    pub(crate) unsafe fn chanrecv(&self, ep: *mut T, wait: Wait) -> RecvResult {
-        // Fast path: a non-blocking receive from an empty channel fails without
-        // the lock; one that is closed and drained reports it without the lock.
-        // The order of the loads matters: empty, then closed, then empty again.
-        if wait == Wait::Never && self.empty() {
-            if !self.closed.load(Ordering::Acquire) {
-                return RecvResult::Empty;
-            }
-            if self.empty() {
-                return RecvResult::Closed;
-            }
-        }
-        self.lock();
-        // SAFETY: lock held; `ep` per our contract.
-        match unsafe { self.poll_recv(ep) } {
-            Poll::Ready { wake, ok } => {
-                // SAFETY: we hold the lock; `wake` (if any) was dequeued by us.
-                unsafe {
-                    self.unlock();
-                    ready(wake);
-                }
-                return if ok {
-                    RecvResult::Received
-                } else {
-                    RecvResult::Closed
-                };
-            }
-            Poll::Closed | Poll::NotReady => {}
-        }
-        if wait == Wait::Never {
-            // SAFETY: we hold the lock.
-            unsafe { self.unlock() };
-            return RecvResult::Empty;
-        }
-        // SAFETY: lock held; the sudog outlives the wait.
-        let (success, timed_out) =
-            unsafe { self.park_on(&self.recvq, ep.cast::<u8>(), wait, WaitReason::ChanReceive) };
-        if timed_out {
-            RecvResult::TimedOut
-        } else if success {
-            RecvResult::Received
-        } else {
-            RecvResult::Closed
-        }
-    }
-
-    /// Parks the caller on `q` with a sudog for `elem`; releases the lock once the
-    /// waiter is published. Returns `(success, timed_out)`.
-    ///
-    /// # Safety
-    /// The lock is held; `elem` stays valid until this returns.
-    unsafe fn park_on(
-        &self,
-        q: &WaitQ,
-        elem: *mut u8,
-        wait: Wait,
-        reason: WaitReason,
-    ) -> (bool, bool) {
-        let w = Waiter::current();
-        let deadline = match wait {
-            Wait::Until(d) => Some(d),
-            _ => None,
-        };
-        // A timed wait is won like a select: by a waker or by the deadline.
-        let mut sg = Sudog::new(w, elem, deadline.is_some(), self.addr());
-        let sgp: *mut Sudog = &mut sg;
-        let st = w.state();
-        st.param.store(ptr::null_mut(), Ordering::Relaxed);
-        // SAFETY: lock held; `sg` lives in this frame until we return, and we
-        // return only after it is dequeued (by a waker) or removed (by us).
-        unsafe { q.enqueue(sgp) };
-        park::gopark(w, reason, deadline, &mut || {
-            // SAFETY: the lock is held until this runs (chanparkcommit).
-            unsafe { self.unlock() }
-        });
-        if st.param.load(Ordering::Relaxed).is_null() {
-            // The deadline won select_done: nobody will touch the sudog, but it
-            // may still be linked.
-            self.lock();
-            // SAFETY: lock held; `sgp` was enqueued on `q`.
-            unsafe {
-                q.remove(sgp);
-                st.select_done.store(0, Ordering::Relaxed);
-                self.unlock();
-            }
-            return (false, true);
-        }
-        if deadline.is_some() {
-            // The waker won select_done and dequeued our only sudog.
-            st.select_done.store(0, Ordering::Relaxed);
-        }
-        // SAFETY: the waker finished with the sudog before readying us.
-        (unsafe { (*sgp).success }, false)
-    }
-
-    /// Go's `closechan`: every receiver gets "closed", every sender will panic,
-    /// and all of them are readied only after the lock is dropped.
-    ///
-    /// Returns false if the channel was already closed.
-    pub(crate) fn closechan(&self) -> bool {
-        self.lock();
-        if self.closed.load(Ordering::Relaxed) {
-            // SAFETY: we hold the lock.
-            unsafe { self.unlock() };
-            return false;
-        }
-        self.closed.store(true, Ordering::Release);
-        // Collect the waiters in a list threaded through their (now unlinked)
-        // `next` fields; Go's gList is LIFO, and so is this.
-        let mut list: *mut Sudog = ptr::null_mut();
-        // SAFETY: lock held; dequeued sudogs are ours until readied.
-        unsafe {
-            while let Some(sg) = self.recvq.dequeue() {
-                (*sg).success = false;
-                (*sg).next = list;
-                list = sg;
-            }
-            while let Some(sg) = self.sendq.dequeue() {
-                (*sg).success = false;
-                (*sg).next = list;
-                list = sg;
-            }
-            self.unlock();
-            while !list.is_null() {
-                let sg = list;
-                list = (*sg).next;
-                (*sg).next = ptr::null_mut();
-                ready(sg);
-            }
-        }
-        true
-    }
-}
-
-/// Completes a wait: tells the waiter which sudog finished it, then readies it
-/// (Go: `gp.param = sg; goready(gp)`). A null `sg` is a no-op.
-///
-/// # Safety
-/// No channel lock is held; `sg` was dequeued by the caller, who won it.
-pub(crate) unsafe fn ready(sg: *mut Sudog) {
-    if sg.is_null() {
-        return;
-    }
-    // SAFETY: the waiter stays parked (and its sudog alive) until goready.
-    unsafe {
-        let w = (*sg).g;
-        w.state().param.store(sg, Ordering::Relaxed);
-        park::goready(w);
     }
 }

@@ -3,8 +3,9 @@
 pub(crate) mod dynselect;
 pub(crate) mod errors;
 pub(crate) mod hchan;
+pub(crate) mod ops;
 pub(crate) mod select;
-pub(crate) mod sudog;
+pub(crate) mod slot;
 pub(crate) mod waitq;
 
 use std::fmt;
@@ -14,10 +15,11 @@ use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
 use errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use hchan::{Hchan, RecvResult, SendResult, Wait};
+use hchan::Hchan;
+use ops::{Block, RecvResult, SendResult};
 
-use crate::runtime::park::{self, WaitReason, Waiter};
-use crate::shim::Ordering;
+use crate::runtime::park::{self, WaitReason};
+use crate::runtime::wait;
 
 /// A channel: Go's `chan T`, with Go's semantics.
 ///
@@ -110,7 +112,7 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.recv(), Some("hi"));
     /// ```
     pub fn send(&self, v: T) {
-        match self.send_wait(v, Wait::Forever) {
+        match self.send_wait(v, Block::Forever) {
             Ok(()) => {}
             Err((_, SendResult::Closed)) => panic!("send on closed channel"),
             Err(_) => unreachable!("a blocking send only fails on close"),
@@ -128,13 +130,13 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.recv(), None);    // then: closed
     /// ```
     pub fn recv(&self) -> Option<T> {
-        self.recv_wait(Wait::Forever).ok()
+        self.recv_wait(Block::Forever).ok()
     }
 
     /// Sends only if it can be done now (Go's `select` with one send case and a
     /// `default`); otherwise gives the value back.
     pub fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
-        match self.send_wait(v, Wait::Never) {
+        match self.send_wait(v, Block::Never) {
             Ok(()) => Ok(()),
             Err((v, SendResult::Closed)) => Err(TrySendError::Closed(v)),
             Err((v, _)) => Err(TrySendError::Full(v)),
@@ -143,7 +145,7 @@ impl<T> Chan<T> {
 
     /// Receives only if a value (or the close) is there now.
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        self.recv_wait(Wait::Never).map_err(|r| match r {
+        self.recv_wait(Block::Never).map_err(|r| match r {
             RecvResult::Closed => TryRecvError::Closed,
             _ => TryRecvError::Empty,
         })
@@ -167,13 +169,13 @@ impl<T> Chan<T> {
         })
     }
 
-    fn send_wait(&self, v: T, wait: Wait) -> Result<(), (T, SendResult)> {
+    fn send_wait(&self, v: T, block: Block) -> Result<(), (T, SendResult)> {
         let Some(c) = self.hchan() else {
-            return match wait {
-                Wait::Never => Err((v, SendResult::Full)),
-                Wait::Forever => park::park_forever(WaitReason::ChanSendNilChan),
-                Wait::Until(d) => {
-                    park_until(d, WaitReason::ChanSendNilChan);
+            return match block {
+                Block::Never => Err((v, SendResult::Full)),
+                Block::Forever => park::park_forever(WaitReason::ChanSendNilChan),
+                Block::Until(d) => {
+                    wait::sleep_until(d, WaitReason::ChanSendNilChan);
                     Err((v, SendResult::TimedOut))
                 }
             };
@@ -181,27 +183,27 @@ impl<T> Chan<T> {
         let mut slot = MaybeUninit::new(v);
         // SAFETY: the slot holds an initialised value; the channel moves it out
         // only when it reports `Sent`.
-        match unsafe { c.chansend(slot.as_mut_ptr(), wait) } {
+        match unsafe { c.chansend(slot.as_mut_ptr(), block) } {
             SendResult::Sent => Ok(()),
             // SAFETY: not sent, so the slot still owns the value.
             r => Err((unsafe { slot.assume_init_read() }, r)),
         }
     }
 
-    fn recv_wait(&self, wait: Wait) -> Result<T, RecvResult> {
+    fn recv_wait(&self, block: Block) -> Result<T, RecvResult> {
         let Some(c) = self.hchan() else {
-            return match wait {
-                Wait::Never => Err(RecvResult::Empty),
-                Wait::Forever => park::park_forever(WaitReason::ChanReceiveNilChan),
-                Wait::Until(d) => {
-                    park_until(d, WaitReason::ChanReceiveNilChan);
+            return match block {
+                Block::Never => Err(RecvResult::Empty),
+                Block::Forever => park::park_forever(WaitReason::ChanReceiveNilChan),
+                Block::Until(d) => {
+                    wait::sleep_until(d, WaitReason::ChanReceiveNilChan);
                     Err(RecvResult::TimedOut)
                 }
             };
         };
         let mut slot = MaybeUninit::<T>::uninit();
         // SAFETY: the slot is valid for a write of T.
-        match unsafe { c.chanrecv(slot.as_mut_ptr(), wait) } {
+        match unsafe { c.chanrecv(slot.as_mut_ptr(), block) } {
             // SAFETY: `Received` means a value was written into the slot.
             RecvResult::Received => Ok(unsafe { slot.assume_init() }),
             r => Err(r),
@@ -262,21 +264,11 @@ impl<T> Chan<T> {
 }
 
 /// A deadline `d` from now (saturating: a huge `d` waits forever).
-fn deadline(d: Duration) -> Wait {
+fn deadline(d: Duration) -> Block {
     match Instant::now().checked_add(d) {
-        Some(t) => Wait::Until(t),
-        None => Wait::Forever,
+        Some(t) => Block::Until(t),
+        None => Block::Forever,
     }
-}
-
-/// Waits until `deadline` with nothing that can end the wait early (a timed
-/// operation on a nil channel).
-fn park_until(deadline: Instant, reason: WaitReason) {
-    let w = Waiter::current();
-    let st = w.state();
-    st.param.store(std::ptr::null_mut(), Ordering::Relaxed);
-    park::gopark(w, reason, Some(deadline), &mut || {});
-    st.select_done.store(0, Ordering::Relaxed);
 }
 
 impl<T> Clone for Chan<T> {

@@ -8,16 +8,16 @@
 //! enqueues one sudog per case and parks; pass 3, after the wake-up, finds the
 //! winning sudog and unlinks all the others.
 
-use std::cell::Cell;
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
-use std::ptr;
 
-use super::hchan::{ready, Hchan, Poll};
-use super::sudog::Sudog;
-use super::Chan;
-use crate::runtime::park::{self, WaitReason, Waiter};
-use crate::shim::Ordering;
+use super::hchan::Hchan;
+use super::ops::Poll;
+use super::slot::{SLOT_CLOSED, SLOT_EMPTY, SLOT_VALUE};
+use crate::runtime::park::{self, WaitReason};
+use crate::runtime::rand::fastrandn;
+use crate::runtime::sudog::Sudog;
+use crate::runtime::wait::{ready, Wait, WaitOutcome};
 
 /// Direction of a case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,11 +94,6 @@ impl<T> SelectChan for Hchan<T> {
     }
 }
 
-/// What a chosen case did to its slot.
-const SLOT_EMPTY: u8 = 0;
-const SLOT_VALUE: u8 = 1;
-const SLOT_CLOSED: u8 = 2;
-
 /// One case of a select: a channel (none when nil), a direction and a value slot.
 ///
 /// Built by [`RecvSlot::case`] and [`SendSlot::case`]; consumed by
@@ -112,126 +107,30 @@ pub struct Case<'a> {
     _slot: PhantomData<&'a mut ()>,
 }
 
+impl<'a> Case<'a> {
+    /// A case on `ch` (none: a nil channel) with value slot `elem`; the slot's
+    /// state byte `state` is set when the case is chosen.
+    pub(super) fn new(
+        ch: Option<&'a dyn SelectChan>,
+        dir: Dir,
+        elem: *mut u8,
+        state: &'a mut u8,
+    ) -> Self {
+        Case {
+            ch,
+            dir,
+            elem,
+            state,
+            _slot: PhantomData,
+        }
+    }
+}
+
 impl std::fmt::Debug for Case<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Case")
             .field("dir", &self.dir)
             .field("nil", &self.ch.is_none())
-            .finish()
-    }
-}
-
-/// Where a receive case puts its value. Drops a received value it still holds.
-pub struct RecvSlot<T> {
-    val: MaybeUninit<T>,
-    state: u8,
-}
-
-impl<T> RecvSlot<T> {
-    /// An empty slot.
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        RecvSlot {
-            val: MaybeUninit::uninit(),
-            state: SLOT_EMPTY,
-        }
-    }
-
-    /// A receive case on `ch` into this slot.
-    pub fn case<'a>(&'a mut self, ch: &'a Chan<T>) -> Case<'a> {
-        self.state = SLOT_EMPTY;
-        Case {
-            ch: ch.hchan().map(|c| c as &dyn SelectChan),
-            dir: Dir::Recv,
-            elem: self.val.as_mut_ptr().cast::<u8>(),
-            state: &mut self.state,
-            _slot: PhantomData,
-        }
-    }
-
-    /// What the chosen case received: `Some(v)`, or `None` when the channel was
-    /// closed. Also `None` if this case was not chosen.
-    pub fn take(&mut self) -> Option<T> {
-        let s = std::mem::replace(&mut self.state, SLOT_EMPTY);
-        if s == SLOT_VALUE {
-            // SAFETY: SLOT_VALUE means a sender wrote a T here, not yet taken.
-            Some(unsafe { self.val.assume_init_read() })
-        } else {
-            None
-        }
-    }
-}
-
-impl<T> Drop for RecvSlot<T> {
-    fn drop(&mut self) {
-        drop(self.take());
-    }
-}
-
-impl<T> std::fmt::Debug for RecvSlot<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RecvSlot")
-            .field("state", &self.state)
-            .finish()
-    }
-}
-
-/// The value of a send case. Drops the value if it was never sent.
-pub struct SendSlot<T> {
-    val: MaybeUninit<T>,
-    /// SLOT_VALUE while the slot still owns its value.
-    state: u8,
-}
-
-impl<T> SendSlot<T> {
-    /// A slot holding `v`.
-    pub fn new(v: T) -> Self {
-        SendSlot {
-            val: MaybeUninit::new(v),
-            state: SLOT_VALUE,
-        }
-    }
-
-    /// A send case of this slot's value on `ch`.
-    ///
-    /// # Panics
-    /// If the value was already sent.
-    pub fn case<'a>(&'a mut self, ch: &'a Chan<T>) -> Case<'a> {
-        assert_eq!(
-            self.state, SLOT_VALUE,
-            "SendSlot reused after its value was sent"
-        );
-        Case {
-            ch: ch.hchan().map(|c| c as &dyn SelectChan),
-            dir: Dir::Send,
-            elem: self.val.as_mut_ptr().cast::<u8>(),
-            state: &mut self.state,
-            _slot: PhantomData,
-        }
-    }
-
-    /// Takes the value back if it was not sent.
-    pub fn take(&mut self) -> Option<T> {
-        let s = std::mem::replace(&mut self.state, SLOT_EMPTY);
-        if s == SLOT_VALUE {
-            // SAFETY: the slot still owns its initialised value.
-            Some(unsafe { self.val.assume_init_read() })
-        } else {
-            None
-        }
-    }
-}
-
-impl<T> Drop for SendSlot<T> {
-    fn drop(&mut self) {
-        drop(self.take());
-    }
-}
-
-impl<T> std::fmt::Debug for SendSlot<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SendSlot")
-            .field("state", &self.state)
             .finish()
     }
 }
@@ -335,27 +234,27 @@ pub(crate) fn selectgo(
     }
 
     // Pass 2: one sudog per case, enqueued in lock order, then park.
-    let w = Waiter::current();
-    let st = w.state();
-    st.param.store(ptr::null_mut(), Ordering::Relaxed);
+    let wait = Wait::new(None);
     for &i in lockorder.iter() {
         let case = &cases[i as usize];
         let c = case.ch.expect("nil case");
-        let sg = sudogs[i as usize].write(Sudog::new(w, case.elem, true, c.addr()));
+        let sg = sudogs[i as usize].write(wait.sudog(case.elem, c.addr(), true));
         // SAFETY: the channel is locked; the sudog lives in our caller's frame
         // until pass 3 has unlinked it.
         unsafe { c.enqueue(case.dir, sg) };
     }
     let cases_ref: &[Case<'_>] = cases;
     let lockorder_ref: &[u16] = lockorder;
-    park::gopark(w, WaitReason::Select, None, &mut || {
+    let out = wait.park(WaitReason::Select, &mut || {
         selunlock(cases_ref, lockorder_ref)
     });
+    let WaitOutcome::Woken { sg: won, .. } = out else {
+        unreachable!("selectgo: a select without a deadline timed out");
+    };
+    let won = won.as_ptr();
 
     // Pass 3: find the winner, unlink every other sudog.
     sellock(cases, lockorder);
-    st.select_done.store(0, Ordering::Relaxed);
-    let won = st.param.load(Ordering::Relaxed);
     let mut chosen = None;
     for &i in lockorder.iter() {
         let case = &cases[i as usize];
@@ -444,39 +343,4 @@ fn selunlock(cases: &[Case<'_>], lockorder: &[u16]) {
         // SAFETY: sellock locked this channel exactly once.
         unsafe { c.unlock() };
     }
-}
-
-#[cfg(not(loom))]
-std::thread_local! {
-    /// Per-thread PRNG state (wyrand), seeded from the thread's address space.
-    static RAND: Cell<u64> = Cell::new(seed());
-}
-
-#[cfg(loom)]
-loom::thread_local! {
-    static RAND: Cell<u64> = Cell::new(1);
-}
-
-#[cfg(not(loom))]
-fn seed() -> u64 {
-    let local = 0u8;
-    let addr = &local as *const u8 as u64;
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
-    (addr ^ t.rotate_left(17)) | 1
-}
-
-/// A uniform random number in `0..n` (Go's `cheaprandn`): wyrand, then Lemire's
-/// multiply-shift reduction.
-#[inline(never)]
-pub(crate) fn fastrandn(n: u32) -> u32 {
-    let r = RAND.with(|s| {
-        let x = s.get().wrapping_add(0xa076_1d64_78bd_642f);
-        s.set(x);
-        let t = (x as u128).wrapping_mul((x ^ 0xe703_7ed1_a0b4_28db) as u128);
-        ((t >> 64) ^ t) as u64
-    });
-    (((r as u32) as u64 * n as u64) >> 32) as u32
 }

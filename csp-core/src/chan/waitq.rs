@@ -2,7 +2,7 @@
 
 use std::ptr;
 
-use super::sudog::Sudog;
+use crate::runtime::sudog::Sudog;
 use crate::shim::{AtomicPtr, LockedCell, Ordering};
 
 /// A doubly-linked FIFO of sudogs, guarded by the channel lock.
@@ -77,16 +77,9 @@ impl WaitQ {
                     self.first.store(y, Ordering::Release);
                     (*sgp).next = ptr::null_mut(); // mark as removed
                 }
-                // A select (or timed wait) can be completed once: the first to flip
-                // select_done wins; everyone else skips its other sudogs.
-                if (*sgp).is_select
-                    && (*sgp)
-                        .g
-                        .state()
-                        .select_done
-                        .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
-                        .is_err()
-                {
+                // A select (or timed wait) can be completed once: whoever wins
+                // the claim completes it; everyone else skips its other sudogs.
+                if !(*sgp).claim() {
                     continue;
                 }
             }

@@ -1,23 +1,114 @@
-//! "all goroutines are asleep - deadlock!" and the goroutine dump.
+//! "all goroutines are asleep - deadlock!": the whole rule, and the dump.
 //!
-//! The rule (checked by the last worker to go idle, inside `run` only):
-//! every goroutine is parked — on a channel, a select, a nil channel, a join or
-//! a WaitGroup — no timer is pending (a sleeping goroutine, a timed receive, an
+//! The rule (checked inside `run` only, by the last M to go idle): every
+//! goroutine is parked — on a channel, a select, a nil channel, a join or a
+//! WaitGroup — no timer is pending (a sleeping goroutine, a timed receive, an
 //! `after` or a `tick` will still wake something), no OS thread outside the
-//! runtime is blocked in a channel operation, and this has stayed so for 20 ms
-//! with no goroutine readied from outside meanwhile (an outside thread may
-//! have taken a goroutine off a channel and not yet readied it). A program fed
-//! from outside threads at arbitrary times should turn the check off with
-//! `Builder::deadlock_detection(false)`.
+//! runtime is blocked in a channel operation ([`BLOCKED_THREADS`]), and this
+//! has stayed so for [`DEADLOCK_GRACE`] with no goroutine readied from outside
+//! meanwhile (an outside thread may have taken a goroutine off a channel and
+//! not yet readied it; `Sched::outside_readies` counts those readies). A
+//! program fed from outside threads at arbitrary times should turn the check
+//! off with `Builder::deadlock_detection(false)`.
+//!
+//! The M that suspects a deadlock sleeps out the grace and judges again when
+//! it wakes (`idle.rs`, `stopm`); an M that finds every M idle but the rule
+//! not met (an outside thread was blocked for a moment) polls every
+//! [`DEADLOCK_POLL`], because nobody else would wake it to look again.
 
 use std::fmt::Write;
 use std::panic::Location;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
+use crate::runtime::g::G_WAITING;
 use crate::runtime::park::WaitReason;
+use crate::runtime::sched::{Outcome, Sched};
+
+/// How long a deadlock must persist before it is reported.
+const DEADLOCK_GRACE: Duration = Duration::from_millis(20);
+
+/// How often the last idle M re-checks for a deadlock it could not confirm.
+const DEADLOCK_POLL: Duration = Duration::from_millis(50);
+
+/// OS threads outside the runtime that are blocked in a channel operation right
+/// now; the detector stays quiet while this is non-zero.
+pub(crate) static BLOCKED_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// A deadlock seen by an M going idle, to be confirmed after the grace: the
+/// count of outside readies at that moment.
+pub(crate) struct Suspect(u64);
+
+impl Sched {
+    /// Whether every goroutine is parked for good: nothing queued, no timer,
+    /// no blocked outside thread, every M idle.
+    fn looks_dead(&self) -> bool {
+        self.deadlock_detection
+            && !self.shutdown.load(Ordering::SeqCst)
+            && self.nidle.load(Ordering::SeqCst) == self.ps.len()
+            && self.timers.live() == 0
+            && BLOCKED_THREADS.load(Ordering::SeqCst) == 0
+            && !self.has_queued_work()
+            && {
+                let all = self.allgs.lock();
+                !all.is_empty()
+                    && all.iter().all(|g| {
+                        // SAFETY: a listed G is alive.
+                        unsafe { g.0.as_ref() }.status.load(Ordering::SeqCst) == G_WAITING
+                    })
+            }
+    }
+
+    /// The rule's part in `stopm`, called by an M that has just gone idle and
+    /// would otherwise sleep until `deadline`. Returns a suspicion to judge on
+    /// waking, and the (possibly earlier) time to wake at.
+    pub(crate) fn deadlock_watch(
+        &self,
+        deadline: Option<Instant>,
+    ) -> (Option<Suspect>, Option<Instant>) {
+        if self.looks_dead() {
+            let s = Suspect(self.outside_readies.load(Ordering::SeqCst));
+            return (Some(s), Some(Instant::now() + DEADLOCK_GRACE));
+        }
+        if deadline.is_none()
+            && self.deadlock_detection
+            && self.nidle.load(Ordering::SeqCst) == self.ps.len()
+        {
+            return (None, Some(Instant::now() + DEADLOCK_POLL));
+        }
+        (None, deadline)
+    }
+
+    /// Judges a suspicion once its grace has passed: if the M is still idle,
+    /// the rule still holds and nothing was readied from outside meanwhile,
+    /// `run` ends with the deadlock.
+    pub(crate) fn deadlock_judge(&self, still_idle: bool, s: Suspect) {
+        if still_idle && self.looks_dead() && self.outside_readies.load(Ordering::SeqCst) == s.0 {
+            let msg = self.deadlock_dump();
+            self.set_outcome(Outcome::Deadlock(msg));
+        }
+    }
+
+    /// The goroutine dump of a deadlock.
+    fn deadlock_dump(&self) -> String {
+        let all = self.allgs.lock();
+        let mut gs: Vec<(u64, WaitReason, &'static Location<'static>)> = all
+            .iter()
+            .map(|g| {
+                // SAFETY: a listed G is alive.
+                let g = unsafe { g.0.as_ref() };
+                (g.id, g.reason(), g.spawned_at)
+            })
+            .collect();
+        drop(all);
+        gs.sort_by_key(|g| g.0);
+        format(&gs)
+    }
+}
 
 /// The panic message of a deadlocked `run`: Go's words, then one block per
 /// goroutine with its wait reason and where it was spawned.
-pub(crate) fn format(gs: &[(u64, WaitReason, &'static Location<'static>)]) -> String {
+fn format(gs: &[(u64, WaitReason, &'static Location<'static>)]) -> String {
     let mut s = String::from("all goroutines are asleep - deadlock!\n");
     for (id, reason, loc) in gs {
         let _ = write!(

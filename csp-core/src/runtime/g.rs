@@ -14,9 +14,10 @@ use std::time::Instant;
 
 use corosensei::{Coroutine, Yielder};
 
-use crate::runtime::park::{WaitReason, WaitState};
+use crate::runtime::park::WaitReason;
 use crate::runtime::sched::Sched;
 use crate::runtime::stack::GStack;
+use crate::runtime::wait::WaitState;
 
 /// What a goroutine tells its M when it switches away.
 pub(crate) enum Yield {
@@ -43,7 +44,7 @@ pub(crate) struct ParkReq {
 
 /// A goroutine.
 pub(crate) struct G {
-    /// What wakers touch: `select_done` and `param`.
+    /// What wakers touch (the wait protocol, `wait.rs`).
     pub(crate) wait: WaitState,
     /// Go's goroutine id; the main goroutine of `run` is 1.
     pub(crate) id: u64,
@@ -96,18 +97,6 @@ pub(crate) struct GPtr(pub(crate) GRef);
 // SAFETY: see the Send impl of G: the pointee is Send + Sync.
 unsafe impl Send for GPtr {}
 
-const REASONS: [WaitReason; 9] = [
-    WaitReason::ChanReceive,
-    WaitReason::ChanSend,
-    WaitReason::ChanReceiveNilChan,
-    WaitReason::ChanSendNilChan,
-    WaitReason::Select,
-    WaitReason::SelectNoCases,
-    WaitReason::Sleep,
-    WaitReason::Join,
-    WaitReason::WaitGroup,
-];
-
 impl G {
     pub(crate) fn new(id: u64, sched: Arc<Sched>, spawned_at: &'static Location<'static>) -> Self {
         G {
@@ -131,12 +120,11 @@ impl G {
     }
 
     pub(crate) fn set_reason(&self, r: WaitReason) {
-        let i = REASONS.iter().position(|x| *x == r).unwrap_or(0);
-        self.reason.store(i as u8, Ordering::Relaxed);
+        self.reason.store(r as u8, Ordering::Relaxed);
     }
 
     pub(crate) fn reason(&self) -> WaitReason {
-        REASONS[self.reason.load(Ordering::Relaxed) as usize]
+        WaitReason::from_u8(self.reason.load(Ordering::Relaxed))
     }
 
     /// Takes a counted reference (for a timer) to the goroutine behind `g`.

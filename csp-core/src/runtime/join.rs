@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::runtime::park::{self, WaitReason, Waiter};
+use crate::runtime::park::{WaitReason, Waiter};
 use crate::runtime::sched::{self, Sched};
+use crate::runtime::wait::{ready_waiter, Wait};
 
 struct State<T> {
     result: Option<std::thread::Result<T>>,
@@ -110,8 +111,8 @@ impl<T> Inner<T> {
         drop(st);
         if let Some(w) = w {
             // SAFETY: the joiner parked itself in `waiter` under the lock we took
-            // it out under; only we ready it.
-            unsafe { park::goready(w) };
+            // it out under; only we ready it, with no lock held.
+            unsafe { ready_waiter(w) };
         }
     }
 }
@@ -126,10 +127,10 @@ impl<T> JoinHandle<T> {
             st
         } else {
             let mut st = st;
-            let w = Waiter::current();
-            st.waiter = Some(w);
+            let wait = Wait::new(None);
+            st.waiter = Some(wait.waiter());
             let mut guard = Some(st);
-            park::gopark(w, WaitReason::Join, None, &mut || drop(guard.take()));
+            wait.park(WaitReason::Join, &mut || drop(guard.take()));
             inner.state.lock()
         };
         st.result

@@ -2,24 +2,21 @@
 //! `findRunnable`, `execute`, `park_m`, `stopm`).
 //!
 //! Each M owns one P for its whole life (no P hand-off: a goroutine that blocks
-//! its thread in a system call blocks that P).
+//! its thread in a system call blocks that P). Idle Ms and `stopm` are in
+//! `idle.rs`.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use corosensei::CoroutineResult;
 
 use crate::runtime::g::{GPtr, GRef, Yield, G_RUNNABLE, G_RUNNING, G_WAITING};
-use crate::runtime::sched::{set_current_m, Outcome, Sched};
+use crate::runtime::idle::stopm;
+use crate::runtime::p::P;
+use crate::runtime::rand::fastrandn;
+use crate::runtime::sched::{set_current_m, Sched};
 use crate::runtime::{g::G, stack};
-
-/// How long a deadlock must persist before it is reported: it covers an outside
-/// thread that has dequeued a goroutine but not yet readied it.
-const DEADLOCK_GRACE: Duration = Duration::from_millis(20);
-
-/// How often the last idle M re-checks for a deadlock it could not confirm.
-const DEADLOCK_POLL: Duration = Duration::from_millis(50);
 
 /// Starts one worker thread per P.
 pub(crate) fn start_ms(s: &Arc<Sched>) {
@@ -66,7 +63,7 @@ fn find_runnable(s: &Sched, id: usize, spinning: &mut bool) -> Option<(GRef, boo
             s.run_timers(Instant::now());
         }
         // Fairness: now and then the global queue goes first.
-        if p.schedtick.load(Ordering::Relaxed) % 61 == 0 && s.global_len() > 0 {
+        if p.schedtick.load(Ordering::Relaxed) % 61 == 0 && s.global.len() > 0 {
             if let Some(g) = s.global_get(id, false) {
                 return Some((g, false));
             }
@@ -78,19 +75,11 @@ fn find_runnable(s: &Sched, id: usize, spinning: &mut bool) -> Option<(GRef, boo
             let mut overflow = Vec::new();
             p.demote_runnext(&mut overflow);
             if !overflow.is_empty() {
-                s.global_put(&overflow);
+                s.global.put(&overflow);
             }
         }
-        if let Some(x) = p.get() {
+        if let Some(x) = probe(s, id, p) {
             return Some(x);
-        }
-        if s.global_len() > 0 {
-            if let Some(g) = s.global_get(id, true) {
-                return Some((g, false));
-            }
-        }
-        if let Some(g) = steal(s, id) {
-            return Some((g, false));
         }
         // Spin briefly: work often arrives within a microsecond or two.
         if s.ps.len() > 1 {
@@ -98,21 +87,29 @@ fn find_runnable(s: &Sched, id: usize, spinning: &mut bool) -> Option<(GRef, boo
                 for _ in 0..64 {
                     std::hint::spin_loop();
                 }
-                if let Some(x) = p.get() {
+                if let Some(x) = probe(s, id, p) {
                     return Some(x);
-                }
-                if s.global_len() > 0 {
-                    if let Some(g) = s.global_get(id, true) {
-                        return Some((g, false));
-                    }
-                }
-                if let Some(g) = steal(s, id) {
-                    return Some((g, false));
                 }
             }
         }
         stopm(s, id, spinning);
     }
+}
+
+/// One look for work, in Go's order: the local queue (`runnext` first), the
+/// global queue, then the other Ps. The flag says whether the goroutine
+/// inherits the current time slice (it came from `runnext`).
+#[inline(always)]
+fn probe(s: &Sched, id: usize, p: &P) -> Option<(GRef, bool)> {
+    if let Some(x) = p.get() {
+        return Some(x);
+    }
+    if s.global.len() > 0 {
+        if let Some(g) = s.global_get(id, true) {
+            return Some((g, false));
+        }
+    }
+    steal(s, id).map(|g| (g, false))
 }
 
 /// Steals from the other Ps in a random order; the last pass may take a
@@ -122,7 +119,7 @@ fn steal(s: &Sched, id: usize) -> Option<GRef> {
     if n == 1 {
         return None;
     }
-    let start = fastrand(n);
+    let start = fastrandn(n as u32) as usize;
     for pass in 0..4 {
         for k in 0..n {
             let v = (start + k) % n;
@@ -135,100 +132,6 @@ fn steal(s: &Sched, id: usize) -> Option<GRef> {
         }
     }
     None
-}
-
-fn fastrand(n: usize) -> usize {
-    use std::cell::Cell;
-    std::thread_local! {
-        static STATE: Cell<u64> = const { Cell::new(0x9e37_79b9_7f4a_7c15) };
-    }
-    STATE.with(|st| {
-        let mut x = st.get();
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        st.set(x);
-        (x % n as u64) as usize
-    })
-}
-
-/// Parks the M until there may be work (Go's `stopm`), running the deadlock
-/// check when it is the last M to go idle.
-fn stopm(s: &Sched, id: usize, spinning: &mut bool) {
-    if *spinning {
-        *spinning = false;
-        s.nmspinning.fetch_sub(1, Ordering::SeqCst);
-    }
-    s.add_idle(id);
-    // Re-check after publishing idleness, so a concurrent goready either sees
-    // us idle (and wakes us) or we see its work.
-    let me = &s.ms[id];
-    if s.shutdown.load(Ordering::SeqCst) || s.has_queued_work() || s.timers.due() {
-        s.remove_idle(id);
-        // A wakep may have taken us off the idle list in the meantime and
-        // counted us as spinning: take that over, or nmspinning leaks and no M
-        // is ever woken again.
-        if me.spinning.swap(false, Ordering::SeqCst) {
-            *spinning = true;
-        }
-        return;
-    }
-    let mut deadline = None;
-    if s.timers.live() > 0
-        && s.timer_sleeper
-            .compare_exchange(0, id + 1, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-    {
-        deadline = s.timers.next_deadline();
-    }
-    let mut suspect = None;
-    if s.looks_dead() {
-        suspect = Some(s.outside_readies.load(Ordering::SeqCst));
-        deadline = Some(Instant::now() + DEADLOCK_GRACE);
-    } else if deadline.is_none()
-        && s.deadlock_detection
-        && s.nidle.load(Ordering::SeqCst) == s.ps.len()
-    {
-        // Every M is idle but the check failed, perhaps only for a moment (an
-        // outside thread was blocked in a channel operation): nobody would wake
-        // us to check again, so poll.
-        deadline = Some(Instant::now() + DEADLOCK_POLL);
-    }
-    loop {
-        match deadline {
-            Some(d) => {
-                let now = Instant::now();
-                if now >= d {
-                    break;
-                }
-                std::thread::park_timeout(d - now);
-            }
-            None => std::thread::park(),
-        }
-        if !me.idle.load(Ordering::SeqCst) || s.shutdown.load(Ordering::SeqCst) {
-            break;
-        }
-        if me.poke.swap(false, Ordering::SeqCst) {
-            break;
-        }
-    }
-    me.poke.store(false, Ordering::SeqCst);
-    let _ = s
-        .timer_sleeper
-        .compare_exchange(id + 1, 0, Ordering::SeqCst, Ordering::SeqCst);
-    if let Some(stamp) = suspect {
-        if me.idle.load(Ordering::SeqCst)
-            && s.looks_dead()
-            && s.outside_readies.load(Ordering::SeqCst) == stamp
-        {
-            let msg = s.deadlock_dump();
-            s.set_outcome(Outcome::Deadlock(msg));
-        }
-    }
-    s.remove_idle(id);
-    if me.spinning.swap(false, Ordering::SeqCst) {
-        *spinning = true;
-    }
 }
 
 /// Runs goroutine `g` until it parks, yields or returns.
@@ -259,7 +162,7 @@ fn execute(s: &Sched, id: usize, g: GRef, inherit: bool) {
         CoroutineResult::Yield(Yield::Park) => park_commit(s, g),
         CoroutineResult::Yield(Yield::Gosched) => {
             gr.status.store(G_RUNNABLE, Ordering::Relaxed);
-            s.global_put(&[GPtr(g)]);
+            s.global.put(&[GPtr(g)]);
         }
         CoroutineResult::Return(()) => {
             // SAFETY: it returned; we ran it; once.
@@ -291,8 +194,6 @@ fn park_commit(s: &Sched, g: GRef) {
         unsafe { (*f.as_ptr())() };
     }
     if let Some((ga, seq, d)) = timer {
-        if s.timers.add_park(ga, seq, d) {
-            s.timer_added();
-        }
+        s.arm_park_timer(ga, seq, d);
     }
 }

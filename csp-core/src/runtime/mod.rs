@@ -1,4 +1,6 @@
-//! The goroutine runtime: G, P, M, parking, timers, deadlock detection.
+//! The goroutine runtime: G, P, M, the wait protocol, parking, timers,
+//! deadlock detection. It imports nothing above it: channels, `time` and
+//! `sync` are built on it.
 //!
 //! # Thread-locals and goroutines
 //!
@@ -16,20 +18,25 @@
 pub(crate) mod builder;
 pub(crate) mod deadlock;
 pub(crate) mod g;
+pub(crate) mod gfree;
+pub(crate) mod idle;
 pub(crate) mod join;
 pub(crate) mod m;
 pub(crate) mod p;
 pub(crate) mod park;
+pub(crate) mod proc;
+pub(crate) mod rand;
+pub(crate) mod runq;
 pub(crate) mod sched;
 pub(crate) mod stack;
+pub(crate) mod sudog;
 pub(crate) mod sysmon;
-pub(crate) mod time;
 pub(crate) mod timer;
+pub(crate) mod wait;
 
 pub use builder::{run, Builder};
 pub use join::{spawn, JoinHandle};
 pub use stack::DEFAULT_STACK_SIZE;
-pub use time::{after, sleep, tick};
 
 /// Yields the processor so other goroutines can run (Go's `runtime.Gosched`):
 /// the calling goroutine goes to the back of the global run queue. Outside a

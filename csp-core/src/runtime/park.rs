@@ -9,21 +9,24 @@
 //! that takes the lock afterwards can never miss it, and [`goready`] is never called
 //! with a channel lock held.
 //!
-//! Timed waits (`recv_timeout`, `send_timeout`) reuse Go's select protocol: the sudog
-//! is marked `is_select`, and the deadline competes with the channel's wakers for the
-//! waiter's `select_done` flag. Whoever wins the 0 → 1 CAS readies the waiter; a
-//! waiter readied with a null `param` timed out.
+//! The protocol that decides who completes a wait, and the outcome, live in
+//! [`wait`](crate::runtime::wait); this file only puts waiters to sleep and
+//! wakes them. A thread's deadline is its own to watch (here); a goroutine's is
+//! a timer armed by its M after the park commits (`m.rs`, `timer.rs`).
 
 use std::ptr::NonNull;
 use std::time::Instant;
 
-use crate::chan::sudog::Sudog;
+use crate::runtime::deadlock::BLOCKED_THREADS;
 use crate::runtime::g::GRef;
 use crate::runtime::sched;
-use crate::shim::{thread, AtomicPtr, AtomicU32, Ordering};
+use crate::runtime::wait::WaitState;
+use crate::shim::{thread, AtomicU32, Ordering};
 
 /// Why a goroutine (or thread) is parked: the words of Go's goroutine dump.
+/// The discriminant is what a G stores; [`WaitReason::from_u8`] reads it back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub(crate) enum WaitReason {
     ChanReceive,
     ChanSend,
@@ -37,6 +40,17 @@ pub(crate) enum WaitReason {
 }
 
 impl WaitReason {
+    /// The last variant: every discriminant is in `0..=LAST as u8`.
+    const LAST: WaitReason = WaitReason::WaitGroup;
+
+    /// The reason stored as `r as u8`.
+    pub(crate) fn from_u8(x: u8) -> WaitReason {
+        assert!(x <= WaitReason::LAST as u8, "bad wait reason {x}");
+        // SAFETY: the enum is `repr(u8)` with implicit discriminants, so every
+        // value in `0..=LAST` names a variant.
+        unsafe { std::mem::transmute::<u8, WaitReason>(x) }
+    }
+
     /// Go's wording (`runtime2.go` `waitReasonStrings`); our own for join.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
@@ -49,23 +63,6 @@ impl WaitReason {
             WaitReason::Sleep => "sleep",
             WaitReason::Join => "join",
             WaitReason::WaitGroup => "sync.WaitGroup.Wait",
-        }
-    }
-}
-
-/// The fields a waker touches; Go keeps them in `g`.
-pub(crate) struct WaitState {
-    /// 0 → 1 by whoever completes the select (or timed wait) this waiter is in.
-    pub(crate) select_done: AtomicU32,
-    /// The sudog that completed the wait (Go's `gp.param`); null after a timeout.
-    pub(crate) param: AtomicPtr<Sudog>,
-}
-
-impl WaitState {
-    pub(crate) fn new() -> Self {
-        WaitState {
-            select_done: AtomicU32::new(0),
-            param: AtomicPtr::new(std::ptr::null_mut()),
         }
     }
 }
@@ -149,17 +146,12 @@ impl ThreadParker {
     }
 }
 
-/// OS threads outside the runtime that are blocked in a channel operation right now;
-/// the deadlock detector stays quiet while this is non-zero.
-pub(crate) static BLOCKED_THREADS: std::sync::atomic::AtomicUsize =
-    std::sync::atomic::AtomicUsize::new(0);
-
 /// Parks the caller, which must be `w` (`Waiter::current()`), until [`goready`].
 ///
 /// `unlockf` runs exactly once, after the waiter is committed to parking; it
-/// releases the channel lock(s). With a `deadline`, the waiter may instead win its
-/// own `select_done` when the deadline passes: it then returns with a null `param`
-/// and must take its sudogs out of their queues itself.
+/// releases the channel lock(s). With a `deadline`, the deadline may instead
+/// claim the wait ([`WaitState::claim_timeout`]). Called only by
+/// [`Wait::park`](crate::runtime::wait::Wait::park).
 pub(crate) fn gopark(
     w: Waiter,
     reason: WaitReason,
@@ -231,12 +223,7 @@ fn wait_ready(p: &ThreadParker, deadline: Option<Instant>) {
                     continue;
                 }
                 // The deadline competes with the channel's wakers for this wait.
-                if p.state
-                    .select_done
-                    .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
-                    .is_ok()
-                {
-                    p.state.param.store(std::ptr::null_mut(), Ordering::Relaxed);
+                if p.state.claim_timeout() {
                     break;
                 }
                 // A waker won: it will ready us shortly.
@@ -261,7 +248,7 @@ fn wait_ready(p: &ThreadParker, _deadline: Option<Instant>) {
 /// # Safety
 /// `w` must be parked (or about to park) in [`gopark`] for a wait that the caller
 /// has won: it dequeued the waiter's sudog under the channel lock (and won the
-/// `select_done` CAS where the sudog is a select's), or it is the waiter's timer.
+/// claim where the sudog races), or it is the waiter's timer.
 pub(crate) unsafe fn goready(w: Waiter) {
     match w {
         Waiter::G(g) => sched::goready(g),

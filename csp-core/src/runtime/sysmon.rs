@@ -67,7 +67,7 @@ fn sysmon(s: &Sched) {
             last[i] = n;
         }
         // A due timer with no M asleep on the timer heap: every M is busy.
-        if s.timers.due() && s.timer_sleeper.load(Ordering::SeqCst) == 0 {
+        if s.timers.due() && !s.timers.has_sleeper() {
             stuck = true;
         }
         if stuck && s.nidle.load(Ordering::SeqCst) > 0 {

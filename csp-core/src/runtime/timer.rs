@@ -1,13 +1,17 @@
-//! The timer heap: timed parks (sleep, `recv_timeout`, ...), `after` and `tick`.
+//! The timer heap. A runtime timer does one of two things when it fires:
+//! readies a goroutine whose timed park it belongs to (sleep, `recv_timeout`,
+//! ...), or calls a function (Go's `t.f`, e.g. `sendTime`). It knows nothing
+//! of channels: `after` and `tick` live in [`crate::time`], above it.
 //!
 //! Every M checks for due timers in its scheduling loop; one idle M (the timer
-//! sleeper) parks with a timeout until the earliest deadline. A timed park's
-//! timer is cancelled lazily: the goroutine bumps its `park_seq` when the park
-//! ends, and an entry whose sequence no longer matches is skipped when it comes
-//! up (the heap is compacted when such entries pile up).
+//! sleeper) parks with a timeout until the earliest deadline. A timer is
+//! cancelled lazily: cancelling bumps its sequence number, and a heap entry
+//! whose sequence no longer matches is skipped when it comes up (the heap is
+//! compacted when such entries pile up).
 
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
+use std::ptr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,21 +19,30 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use crate::runtime::g::{GRef, G};
-use crate::Chan;
+use crate::runtime::sched::{self, current_m, goready, Sched};
+
+/// A function timer: what [`crate::time`] builds `after`, `tick` (and later
+/// `Timer`, `Ticker`) on.
+pub(crate) struct FuncTimer {
+    f: Box<dyn Fn(Instant) + Send + Sync>,
+    period: Option<Duration>,
+    /// Bumped (under the heap lock) when the timer is stopped, which makes
+    /// its heap entry stale.
+    seq: AtomicU64,
+}
 
 enum Kind {
-    /// Ready goroutine `g` if it is still in park number `seq`.
-    Park { g: Arc<G>, seq: u64 },
-    /// `after` (no period) or `tick`.
-    Send {
-        ch: Chan<Instant>,
-        period: Option<Duration>,
-    },
+    /// Ready goroutine `g` if it is still in the park the entry's `seq` names.
+    Park { g: Arc<G> },
+    /// Call a function.
+    Func { t: Arc<FuncTimer> },
 }
 
 struct Entry {
     when: Instant,
     id: u64,
+    /// The owner's sequence number when the entry was pushed.
+    seq: u64,
     kind: Kind,
 }
 
@@ -52,11 +65,13 @@ impl Ord for Entry {
 }
 
 impl Entry {
+    /// The owner has moved on since this entry was pushed.
     fn stale(&self) -> bool {
-        match &self.kind {
-            Kind::Park { g, seq } => g.park_seq.load(Ordering::Relaxed) != *seq,
-            Kind::Send { .. } => false,
-        }
+        let cur = match &self.kind {
+            Kind::Park { g } => g.park_seq.load(Ordering::Relaxed),
+            Kind::Func { t } => t.seq.load(Ordering::Relaxed),
+        };
+        cur != self.seq
     }
 }
 
@@ -74,12 +89,14 @@ pub(crate) struct Timers {
     /// The earliest deadline as nanoseconds since `epoch`; `u64::MAX` if none.
     next_when: AtomicU64,
     epoch: Instant,
+    /// The idle M parked until the next timer (index + 1), or 0.
+    sleeper: AtomicUsize,
 }
 
 /// What a due timer asks the scheduler to do, outside the heap lock.
-pub(crate) enum Fired {
+enum Fired {
     Ready(Arc<G>),
-    Send(Chan<Instant>, Instant),
+    Call(Arc<FuncTimer>, Instant),
 }
 
 impl Timers {
@@ -93,6 +110,7 @@ impl Timers {
             live: AtomicUsize::new(0),
             next_when: AtomicU64::new(u64::MAX),
             epoch: Instant::now(),
+            sleeper: AtomicUsize::new(0),
         }
     }
 
@@ -111,7 +129,7 @@ impl Timers {
     }
 
     /// The earliest deadline, if any.
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+    fn next_deadline(&self) -> Option<Instant> {
         let n = self.next_when.load(Ordering::SeqCst);
         (n != u64::MAX).then(|| self.epoch + Duration::from_nanos(n))
     }
@@ -123,25 +141,67 @@ impl Timers {
         n != u64::MAX && n <= self.nanos(Instant::now())
     }
 
-    fn push(&self, h: &mut Heap, when: Instant, kind: Kind) -> bool {
+    /// Whether an idle M sleeps until the next timer.
+    pub(crate) fn has_sleeper(&self) -> bool {
+        self.sleeper.load(Ordering::SeqCst) != 0
+    }
+
+    /// M `id` is going idle: if timers are pending and no other M watches
+    /// them, it becomes the sleeper and gets the deadline to wake at.
+    pub(crate) fn become_sleeper(&self, id: usize) -> Option<Instant> {
+        if self.live() == 0 {
+            return None;
+        }
+        self.sleeper
+            .compare_exchange(0, id + 1, Ordering::SeqCst, Ordering::SeqCst)
+            .ok()?;
+        self.next_deadline()
+    }
+
+    /// M `id` woke up: it no longer watches the timers (if it did).
+    pub(crate) fn stop_sleeping(&self, id: usize) {
+        let _ = self
+            .sleeper
+            .compare_exchange(id + 1, 0, Ordering::SeqCst, Ordering::SeqCst);
+    }
+
+    fn push(&self, h: &mut Heap, when: Instant, seq: u64, kind: Kind) -> bool {
         let earliest = h.heap.peek().map_or(true, |e| when < e.when);
         h.next_id += 1;
         let id = h.next_id;
-        h.heap.push(Entry { when, id, kind });
-        self.live.fetch_add(1, Ordering::SeqCst);
+        h.heap.push(Entry {
+            when,
+            id,
+            seq,
+            kind,
+        });
         self.update_next(h);
         earliest
     }
 
+    /// One timer will do nothing after all; compacts the heap when stale
+    /// entries make up most of it.
+    fn forget(&self, h: &mut Heap) {
+        self.live.fetch_sub(1, Ordering::SeqCst);
+        h.stale += 1;
+        if h.stale > 64 && h.stale > h.heap.len() / 2 {
+            let old = std::mem::take(&mut h.heap);
+            h.heap = old.into_iter().filter(|e| !e.stale()).collect();
+            h.stale = 0;
+            self.update_next(h);
+        }
+    }
+
     /// Arms the timer of `g`'s timed park number `seq`, unless that park has
     /// already ended. Returns whether it became the earliest timer.
-    pub(crate) fn add_park(&self, g: Arc<G>, seq: u64, when: Instant) -> bool {
+    fn add_park(&self, g: Arc<G>, seq: u64, when: Instant) -> bool {
         let mut h = self.heap.lock();
         if g.park_seq.load(Ordering::Relaxed) != seq {
             return false;
         }
         g.timer_armed.store(true, Ordering::Relaxed);
-        self.push(&mut h, when, Kind::Park { g, seq })
+        self.live.fetch_add(1, Ordering::SeqCst);
+        self.push(&mut h, when, seq, Kind::Park { g })
     }
 
     /// Ends `g`'s timed park: its timer, if still armed, will do nothing.
@@ -149,66 +209,45 @@ impl Timers {
         let mut h = self.heap.lock();
         g.park_seq.fetch_add(1, Ordering::Relaxed);
         if g.timer_armed.swap(false, Ordering::Relaxed) {
-            self.live.fetch_sub(1, Ordering::SeqCst);
-            h.stale += 1;
-            if h.stale > 64 && h.stale > h.heap.len() / 2 {
-                let old = std::mem::take(&mut h.heap);
-                h.heap = old.into_iter().filter(|e| !e.stale()).collect();
-                h.stale = 0;
-                self.update_next(&h);
-            }
+            self.forget(&mut h);
         }
     }
 
-    /// Adds an `after` / `tick` timer. Returns whether it became the earliest.
-    pub(crate) fn add_send(
-        &self,
-        ch: Chan<Instant>,
-        when: Instant,
-        period: Option<Duration>,
-    ) -> bool {
+    /// Adds a function timer. Returns whether it became the earliest.
+    fn add_func(&self, t: Arc<FuncTimer>, when: Instant) -> bool {
         let mut h = self.heap.lock();
-        self.push(&mut h, when, Kind::Send { ch, period })
+        let seq = t.seq.load(Ordering::Relaxed);
+        self.live.fetch_add(1, Ordering::SeqCst);
+        self.push(&mut h, when, seq, Kind::Func { t })
     }
 
     /// Pops every timer due at `now` into `out`.
-    pub(crate) fn run_due(&self, now: Instant, out: &mut Vec<Fired>) {
+    fn run_due(&self, now: Instant, out: &mut Vec<Fired>) {
         let mut h = self.heap.lock();
         while h.heap.peek().is_some_and(|e| e.when <= now) {
             let e = h.heap.pop().expect("peeked");
+            if e.stale() {
+                h.stale = h.stale.saturating_sub(1);
+                continue;
+            }
             match e.kind {
-                Kind::Park { g, seq } => {
-                    if g.park_seq.load(Ordering::Relaxed) != seq {
-                        h.stale = h.stale.saturating_sub(1);
-                        continue;
-                    }
+                Kind::Park { g } => {
                     g.timer_armed.store(false, Ordering::Relaxed);
                     self.live.fetch_sub(1, Ordering::SeqCst);
-                    // The deadline competes with channel wakers for the wait.
-                    if g.wait
-                        .select_done
-                        .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
-                        .is_ok()
-                    {
-                        g.wait.param.store(std::ptr::null_mut(), Ordering::Relaxed);
+                    // The deadline competes with the wakers for the wait.
+                    if g.wait.claim_timeout() {
                         out.push(Fired::Ready(g));
                     }
                 }
-                Kind::Send { ch, period } => {
-                    out.push(Fired::Send(ch.clone(), now));
-                    match period {
+                Kind::Func { t } => {
+                    out.push(Fired::Call(t.clone(), now));
+                    match t.period {
                         Some(p) => {
                             // Go's ticker: the next tick after now, on the period grid.
                             let behind =
                                 now.duration_since(e.when).as_nanos() / p.as_nanos().max(1);
                             let when = e.when + p * (behind as u32 + 1);
-                            h.next_id += 1;
-                            let id = h.next_id;
-                            h.heap.push(Entry {
-                                when,
-                                id,
-                                kind: Kind::Send { ch, period },
-                            });
+                            self.push(&mut h, when, e.seq, Kind::Func { t });
                         }
                         None => {
                             self.live.fetch_sub(1, Ordering::SeqCst);
@@ -221,7 +260,58 @@ impl Timers {
     }
 }
 
-/// A G with a counted reference, readied by its timer.
-pub(crate) fn gref(g: &Arc<G>) -> GRef {
-    GRef::from(&**g)
+impl Sched {
+    /// A new timer became the earliest: make sure an M will wake for it.
+    fn timer_added(&self) {
+        let ts = self.timers.sleeper.load(Ordering::SeqCst);
+        if ts != 0 {
+            self.poke(ts - 1);
+        } else if !ptr::eq(current_m().0, self) {
+            // A worker that adds a timer passes through its scheduling loop soon;
+            // from outside, wake somebody to become the timer sleeper.
+            self.wakep();
+        }
+    }
+
+    /// Arms the deadline of the timed park that goroutine `g` (number `seq`)
+    /// has just committed to (from the M, after `unlockf`).
+    pub(crate) fn arm_park_timer(&self, g: Arc<G>, seq: u64, when: Instant) {
+        if self.timers.add_park(g, seq, when) {
+            self.timer_added();
+        }
+    }
+
+    /// Runs due timers (on a worker, in scheduler context): readies the
+    /// goroutines whose deadlines won, calls the functions.
+    pub(crate) fn run_timers(&self, now: Instant) {
+        let mut fired = Vec::new();
+        self.timers.run_due(now, &mut fired);
+        for f in fired {
+            match f {
+                Fired::Ready(g) => goready(GRef::from(&*g)),
+                Fired::Call(t, now) => (t.f)(now),
+            }
+        }
+    }
+}
+
+/// Starts a function timer on the current runtime: `f(now)` is called from
+/// a worker's scheduler context (it must not block) at `when`, then every
+/// `period` if there is one. The timer keeps `f` (and what it holds) alive
+/// until it is stopped or, without a period, has fired.
+pub(crate) fn start(
+    when: Instant,
+    period: Option<Duration>,
+    f: impl Fn(Instant) + Send + Sync + 'static,
+) -> Arc<FuncTimer> {
+    let t = Arc::new(FuncTimer {
+        f: Box::new(f),
+        period,
+        seq: AtomicU64::new(0),
+    });
+    let s = sched::current_sched();
+    if s.timers.add_func(t.clone(), when) {
+        s.timer_added();
+    }
+    t
 }

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::runtime::park::{self, WaitReason, Waiter};
+use crate::runtime::park::{WaitReason, Waiter};
+use crate::runtime::wait::{ready_waiter, Wait};
 
 struct State {
     count: usize,
@@ -71,8 +72,8 @@ impl WaitGroup {
         drop(st);
         for w in ws {
             // SAFETY: each waiter parked itself in the list under the lock we
-            // took the list out under; only we ready it.
-            unsafe { park::goready(w) };
+            // took the list out under; only we ready it, with no lock held.
+            unsafe { ready_waiter(w) };
         }
     }
 
@@ -82,9 +83,9 @@ impl WaitGroup {
         if st.count == 0 {
             return;
         }
-        let w = Waiter::current();
-        st.waiters.push(w);
+        let wait = Wait::new(None);
+        st.waiters.push(wait.waiter());
         let mut guard = Some(st);
-        park::gopark(w, WaitReason::WaitGroup, None, &mut || drop(guard.take()));
+        wait.park(WaitReason::WaitGroup, &mut || drop(guard.take()));
     }
 }
