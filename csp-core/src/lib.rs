@@ -19,7 +19,9 @@ pub use chan::dynselect::{Select, Selected};
 pub use chan::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 pub use chan::{Chan, Iter};
 pub use csp_macros::{csp, go, main, select, test};
-pub use runtime::{num_goroutine, run, spawn, yield_now, Builder, JoinHandle, DEFAULT_STACK_SIZE};
+pub use runtime::{
+    blocking, num_goroutine, run, spawn, yield_now, Builder, JoinHandle, DEFAULT_STACK_SIZE,
+};
 pub use sync::WaitGroup;
 pub use time::{after, sleep, tick};
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+use crate::runtime::handoff::DEFAULT_MAX_THREADS;
 use crate::runtime::sched::{Outcome, Sched};
 use crate::runtime::stack::DEFAULT_STACK_SIZE;
 
@@ -18,6 +19,7 @@ pub struct Builder {
     workers: usize,
     stack_size: usize,
     deadlock_detection: bool,
+    max_threads: usize,
 }
 
 impl Default for Builder {
@@ -33,6 +35,7 @@ impl Builder {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             stack_size: DEFAULT_STACK_SIZE,
             deadlock_detection: true,
+            max_threads: DEFAULT_MAX_THREADS,
         }
     }
 
@@ -46,6 +49,16 @@ impl Builder {
     /// 16 KiB). Address space only: pages are committed when touched.
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = bytes;
+        self
+    }
+
+    /// The most OS threads the runtime may start (Go's
+    /// `debug.SetMaxThreads`; default 10 000): the workers, plus the threads
+    /// that take a P over while its thread is blocked (see
+    /// [`blocking`](crate::blocking)). At least `workers`. When the limit is
+    /// reached, a blocked thread keeps its P until it returns.
+    pub fn max_threads(mut self, n: usize) -> Self {
+        self.max_threads = n;
         self
     }
 
@@ -70,7 +83,13 @@ impl Builder {
         T: Send + 'static,
     {
         let loc = Location::caller();
-        let s = Sched::new(self.workers, self.stack_size, self.deadlock_detection, true);
+        let s = Sched::new(
+            self.workers,
+            self.stack_size,
+            self.deadlock_detection,
+            true,
+            self.max_threads,
+        );
         let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let slot2 = slot.clone();
         let s2 = s.clone();
@@ -81,7 +100,7 @@ impl Builder {
             }
             Err(p) => s2.set_outcome(Outcome::Panic(p)),
         });
-        crate::runtime::m::start_ms(&s);
+        s.start_ms();
         let outcome = s.wait_outcome();
         match outcome {
             Outcome::MainDone => {

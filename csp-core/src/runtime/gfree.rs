@@ -62,6 +62,11 @@ impl Sched {
         }
     }
 
+    /// Keeps a dead goroutine on the global list (its M holds no P).
+    pub(crate) fn gfput_global(&self, dead: DeadG) {
+        self.gfree.list.lock().push(dead);
+    }
+
     /// A dead goroutine from P `mid`'s list, refilled from the global list
     /// (Go's `gfget`).
     pub(crate) fn gfget(&self, mid: usize) -> Option<DeadG> {

@@ -9,15 +9,17 @@
 //! `runnext` is kicked to the ring) is an idle M woken to help.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
-use std::thread::Thread;
 use std::time::Instant;
 
+use crate::runtime::handoff::CurM;
 use crate::runtime::sched::Sched;
 
-/// Per-M state other threads touch.
+/// Per-P state of the M that runs the P, which other threads touch. The M
+/// changes when the P is handed off; the flags belong to whichever M is
+/// current.
 pub(crate) struct MSlot {
-    pub(crate) thread: OnceLock<Thread>,
+    /// The M running this P (see `handoff.rs`).
+    pub(crate) cur: CurM,
     /// In the idle list (cleared by whoever takes it out).
     pub(crate) idle: AtomicBool,
     /// Woken by `wakep` to spin: `nmspinning` was counted on its behalf.
@@ -29,7 +31,7 @@ pub(crate) struct MSlot {
 impl MSlot {
     pub(crate) fn new() -> Self {
         MSlot {
-            thread: OnceLock::new(),
+            cur: CurM::new(std::ptr::null_mut()),
             idle: AtomicBool::new(false),
             spinning: AtomicBool::new(false),
             poke: AtomicBool::new(false),
@@ -72,7 +74,10 @@ impl Sched {
     }
 
     pub(crate) fn unpark(&self, m: usize) {
-        if let Some(t) = self.ms[m].thread.get() {
+        let cur = self.ms[m].cur.load(Ordering::Acquire);
+        // SAFETY: a published M stays alive in `Ms::all` as long as the
+        // scheduler; before the first is published there is nobody to wake.
+        if let Some(t) = unsafe { cur.as_ref() }.and_then(|m| m.thread.get()) {
             t.unpark();
         }
     }

@@ -1,9 +1,8 @@
 //! M: a worker OS thread running the scheduling loop (Go's `schedule`,
 //! `findRunnable`, `execute`, `park_m`, `stopm`).
 //!
-//! Each M owns one P for its whole life (no P hand-off: a goroutine that blocks
-//! its thread in a system call blocks that P). Idle Ms and `stopm` are in
-//! `idle.rs`.
+//! An M runs the P it holds until the P is handed to another M (`handoff.rs`);
+//! idle Ms and `stopm` are in `idle.rs`.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -12,32 +11,39 @@ use std::time::Instant;
 use corosensei::CoroutineResult;
 
 use crate::runtime::g::{GPtr, GRef, Yield, G_RUNNABLE, G_RUNNING, G_WAITING};
+use crate::runtime::handoff::{M, NO_P};
 use crate::runtime::idle::stopm;
 use crate::runtime::p::P;
 use crate::runtime::rand::fastrandn;
 use crate::runtime::sched::{set_current_m, Sched};
 use crate::runtime::{g::G, stack};
 
-/// Starts one worker thread per P.
-pub(crate) fn start_ms(s: &Arc<Sched>) {
-    for id in 0..s.ps.len() {
-        let s2 = s.clone();
-        let t = std::thread::Builder::new()
-            .name(format!("csp-worker-{id}"))
-            .spawn(move || mstart(s2, id))
-            .expect("csp: cannot start a worker thread");
-        let _ = s.ms[id].thread.set(t.thread().clone());
-    }
-    crate::runtime::sysmon::start(s);
-}
-
-fn mstart(s: Arc<Sched>, id: usize) {
+/// The body of every M's thread: run the schedule loop on the P it holds;
+/// when the P is taken away (see `handoff.rs`), wait as a spare for another.
+pub(crate) fn mstart(s: Arc<Sched>, m: Arc<M>) {
     stack::init_worker_thread();
     // The handle may not be published yet when the first wake-up comes.
-    let _ = s.ms[id].thread.set(std::thread::current());
-    set_current_m(Arc::as_ptr(&s), id);
+    let _ = m.thread.set(std::thread::current());
+    set_current_m(Arc::as_ptr(&s), Arc::as_ptr(&m));
+    loop {
+        let pid = m.p.load(Ordering::Acquire);
+        if pid != NO_P && schedule(&s, &m, pid) {
+            // Shutdown, with our P: free its dead goroutines.
+            s.gfree_drain(pid);
+            break;
+        }
+        if s.shutdown.load(Ordering::SeqCst) || !s.spare_park(&m) {
+            break;
+        }
+    }
+    set_current_m(std::ptr::null(), std::ptr::null());
+}
+
+/// Runs goroutines on P `pid` until the scheduler shuts down (true) or the P
+/// is handed to another M while this one ran a goroutine (false).
+fn schedule(s: &Sched, m: &M, pid: usize) -> bool {
     let mut spinning = false;
-    while let Some((g, inherit)) = find_runnable(&s, id, &mut spinning) {
+    while let Some((g, inherit)) = find_runnable(s, pid, &mut spinning) {
         if spinning {
             spinning = false;
             // The last spinner found work: if more is queued, wake a helper.
@@ -45,10 +51,11 @@ fn mstart(s: Arc<Sched>, id: usize) {
                 s.wakep();
             }
         }
-        execute(&s, id, g, inherit);
+        if !execute(s, m, pid, g, inherit) {
+            return false;
+        }
     }
-    s.gfree_drain(id);
-    set_current_m(std::ptr::null(), 0);
+    true
 }
 
 /// Finds a goroutine to run, parking the M when there is none. `None` once the
@@ -134,8 +141,9 @@ fn steal(s: &Sched, id: usize) -> Option<GRef> {
     None
 }
 
-/// Runs goroutine `g` until it parks, yields or returns.
-fn execute(s: &Sched, id: usize, g: GRef, inherit: bool) {
+/// Runs goroutine `g` until it parks, yields or returns. Returns whether the
+/// M still holds P `id` afterwards.
+fn execute(s: &Sched, m: &M, id: usize, g: GRef, inherit: bool) -> bool {
     let p = &s.ps[id];
     p.nexec.store(
         p.nexec.load(Ordering::Relaxed).wrapping_add(1),
@@ -155,20 +163,32 @@ fn execute(s: &Sched, id: usize, g: GRef, inherit: bool) {
     stack::set_running(gr.guard_lo.get(), gr.id);
     // SAFETY: only the M running a goroutine touches its coroutine.
     let coro = unsafe { (*gr.coro.get()).as_mut() }.expect("runnable goroutine has a coroutine");
+    m.enter_user();
     let r = coro.resume(());
+    m.leave_user();
     stack::set_running(0, 0);
     crate::runtime::sched::set_current_g(std::ptr::null());
+    let owned = s.owns(m, id);
+    if !owned {
+        // The P went to another M while the goroutine ran (sysmon, or
+        // `blocking`): pass the goroutine on and stop.
+        m.p.store(NO_P, Ordering::Release);
+    }
     match r {
         CoroutineResult::Yield(Yield::Park) => park_commit(s, g),
         CoroutineResult::Yield(Yield::Gosched) => {
             gr.status.store(G_RUNNABLE, Ordering::Relaxed);
             s.global.put(&[GPtr(g)]);
+            if !owned {
+                s.wakep();
+            }
         }
         CoroutineResult::Return(()) => {
             // SAFETY: it returned; we ran it; once.
-            unsafe { s.gdestroy(id, g) };
+            unsafe { s.gdestroy(owned.then_some(id), g) };
         }
     }
+    owned
 }
 
 /// Go's `park_m` + `chanparkcommit`: the goroutine is off its stack; mark it

@@ -17,8 +17,10 @@
 
 pub(crate) mod builder;
 pub(crate) mod deadlock;
+pub(crate) mod fence;
 pub(crate) mod g;
 pub(crate) mod gfree;
+pub(crate) mod handoff;
 pub(crate) mod idle;
 pub(crate) mod join;
 pub(crate) mod m;
@@ -30,6 +32,7 @@ pub(crate) mod runq;
 pub(crate) mod sched;
 pub(crate) mod stack;
 pub(crate) mod sudog;
+pub(crate) mod syscall;
 pub(crate) mod sysmon;
 pub(crate) mod timer;
 pub(crate) mod wait;
@@ -37,6 +40,7 @@ pub(crate) mod wait;
 pub use builder::{run, Builder};
 pub use join::{spawn, JoinHandle};
 pub use stack::DEFAULT_STACK_SIZE;
+pub use syscall::blocking;
 
 /// Yields the processor so other goroutines can run (Go's `runtime.Gosched`):
 /// the calling goroutine goes to the back of the global run queue. Outside a

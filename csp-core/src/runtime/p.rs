@@ -14,6 +14,8 @@ const RING: usize = 256;
 
 /// A processor: the right to run goroutines, with its own queue.
 pub(crate) struct P {
+    /// Who runs this P and how: see `handoff.rs`.
+    pub(crate) status: AtomicU64,
     /// A goroutine readied by the running one runs next, inheriting its time slice.
     runnext: AtomicPtr<G>,
     head: AtomicU32,
@@ -37,6 +39,7 @@ pub(crate) struct P {
 impl P {
     pub(crate) fn new() -> Self {
         P {
+            status: AtomicU64::new(0),
             runnext: AtomicPtr::new(ptr::null_mut()),
             head: AtomicU32::new(0),
             tail: AtomicU32::new(0),

@@ -2,12 +2,12 @@
 //! count of live goroutines (`gcount`).
 
 use std::panic::Location;
-use std::ptr::{self, NonNull};
+use std::ptr::NonNull;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::runtime::g::{Coro, DeadG, GPtr, GRef, G};
-use crate::runtime::sched::{current_m, Sched};
+use crate::runtime::sched::Sched;
 use crate::runtime::stack;
 
 impl Sched {
@@ -27,9 +27,9 @@ impl Sched {
         F: FnOnce() + Send + 'static,
     {
         let id = self.next_gid.fetch_add(1, Ordering::Relaxed);
-        let (ms, mid) = current_m();
-        let on_worker = ptr::eq(ms, &**self);
-        let (g, st) = match on_worker.then(|| self.gfget(mid)).flatten() {
+        // Held to the end: the P's queue and caches are ours meanwhile.
+        let local = self.local_p();
+        let (g, st) = match local.as_ref().and_then(|p| self.gfget(p.id)) {
             Some(dead) => {
                 // SAFETY: a DeadG holds the goroutine's only count (see DeadG).
                 let mut g = unsafe { Arc::from_raw(dead.g.0.as_ptr()) };
@@ -53,8 +53,8 @@ impl Sched {
         });
         // SAFETY: the G is not published yet; we are its only user.
         unsafe { *g.coro.get() = Some(coro) };
-        if on_worker {
-            self.ps[mid].gcount.fetch_add(1, Ordering::Relaxed);
+        if let Some(p) = &local {
+            self.ps[p.id].gcount.fetch_add(1, Ordering::Relaxed);
         } else {
             self.ngoroutines.fetch_add(1, Ordering::Relaxed);
         }
@@ -65,11 +65,13 @@ impl Sched {
             unsafe { g.as_ref() }.allg_index.set(all.len());
             all.push(GPtr(g));
         }
-        if on_worker {
-            self.runqput(mid, g, true);
-        } else {
-            self.global.put(&[GPtr(g)]);
+        match &local {
+            Some(p) => {
+                self.runqput(p.id, g, true);
+            }
+            None => self.global.put(&[GPtr(g)]),
         }
+        drop(local);
         self.wakep();
         id
     }
@@ -77,8 +79,9 @@ impl Sched {
     /// Forgets a goroutine that has returned and recycles its stack.
     ///
     /// # Safety
-    /// `g` has returned and this is called once, by the M that ran it (`mid`).
-    pub(crate) unsafe fn gdestroy(&self, mid: usize, g: GRef) {
+    /// `g` has returned and this is called once, by the M that ran it, which
+    /// holds P `mid` (none: it lost its P meanwhile).
+    pub(crate) unsafe fn gdestroy(&self, mid: Option<usize>, g: GRef) {
         // SAFETY: the goroutine has returned; this M is its only user.
         let gr = unsafe { g.as_ref() };
         // SAFETY: as above.
@@ -92,7 +95,11 @@ impl Sched {
                 unsafe { moved.0.as_ref() }.allg_index.set(i);
             }
         }
-        self.ps[mid].gcount.fetch_sub(1, Ordering::Relaxed);
+        match mid {
+            Some(mid) => self.ps[mid].gcount.fetch_sub(1, Ordering::Relaxed),
+            // The counts may go below zero each; only their sum means anything.
+            None => self.ngoroutines.fetch_sub(1, Ordering::Relaxed) as isize,
+        };
         let Some(stack) = stack else {
             // SAFETY: the goroutine's own count, released once (contract).
             unsafe { G::release(g) };
@@ -106,7 +113,11 @@ impl Sched {
             Arc::from_raw(g.as_ptr())
         }));
         if counts == 1 && !self.shutdown.load(Ordering::Relaxed) {
-            self.gfput(mid, DeadG { g: GPtr(g), stack });
+            let dead = DeadG { g: GPtr(g), stack };
+            match mid {
+                Some(mid) => self.gfput(mid, dead),
+                None => self.gfput_global(dead),
+            }
         } else {
             stack::free(stack);
             // SAFETY: as above, released once.

@@ -17,6 +17,7 @@ use parking_lot::{Condvar, Mutex};
 
 use crate::runtime::g::{GPtr, GRef, ParkReq, Yield, G, G_RUNNABLE, G_WAITING};
 use crate::runtime::gfree::GFree;
+use crate::runtime::handoff::{Ms, DEFAULT_MAX_THREADS, M};
 use crate::runtime::idle::MSlot;
 use crate::runtime::p::P;
 use crate::runtime::park::WaitReason;
@@ -37,7 +38,10 @@ pub(crate) enum Outcome {
 /// A scheduler: one per `run`, plus the lazily started global one.
 pub(crate) struct Sched {
     pub(crate) ps: Box<[P]>,
+    /// Per P: its current M and that M's idle flags.
     pub(crate) ms: Box<[MSlot]>,
+    /// Every M, the spare ones, and the thread limit.
+    pub(crate) threads: Ms,
     pub(crate) global: GlobalRunq,
     /// Idle Ms (indices into `ms`), and their count.
     pub(crate) idle: Mutex<Vec<usize>>,
@@ -67,7 +71,7 @@ pub(crate) struct Sched {
 
 std::thread_local! {
     static CUR_G: Cell<*const G> = const { Cell::new(ptr::null()) };
-    static CUR_M: Cell<(*const Sched, usize)> = const { Cell::new((ptr::null(), 0)) };
+    static CUR_M: Cell<(*const Sched, *const M)> = const { Cell::new((ptr::null(), ptr::null())) };
 }
 
 /// The goroutine running on this thread, if any.
@@ -84,15 +88,16 @@ pub(crate) fn set_current_g(g: *const G) {
     CUR_G.with(|c| c.set(g));
 }
 
-/// The scheduler and P index of the worker this thread is, if it is one.
+/// The scheduler and the M of the worker this thread is, if it is one (null
+/// pointers otherwise).
 #[inline(never)]
-pub(crate) fn current_m() -> (*const Sched, usize) {
+pub(crate) fn current_m() -> (*const Sched, *const M) {
     CUR_M.with(|c| c.get())
 }
 
 #[inline(never)]
-pub(crate) fn set_current_m(s: *const Sched, id: usize) {
-    CUR_M.with(|c| c.set((s, id)));
+pub(crate) fn set_current_m(s: *const Sched, m: *const M) {
+    CUR_M.with(|c| c.set((s, m)));
 }
 
 /// The scheduler of the calling worker, or the global one.
@@ -122,8 +127,14 @@ static GLOBAL: OnceLock<Arc<Sched>> = OnceLock::new();
 pub(crate) fn global() -> &'static Arc<Sched> {
     GLOBAL.get_or_init(|| {
         let n = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let s = Sched::new(n, stack::DEFAULT_STACK_SIZE, false, false);
-        crate::runtime::m::start_ms(&s);
+        let s = Sched::new(
+            n,
+            stack::DEFAULT_STACK_SIZE,
+            false,
+            false,
+            DEFAULT_MAX_THREADS,
+        );
+        s.start_ms();
         s
     })
 }
@@ -178,11 +189,10 @@ pub(crate) fn goready(g: GRef) {
     );
     gr.status.store(G_RUNNABLE, Ordering::Relaxed);
     let s = &*gr.sched;
-    let (ms, id) = current_m();
-    if ptr::eq(ms, s) {
+    if let Some(p) = s.local_p() {
         // On one of our workers: runnext, which this M reaches as soon as the
         // running goroutine parks. Wake help only if work now queues behind it.
-        if s.runqput(id, g, true) {
+        if s.runqput(p.id, g, true) {
             s.wakep();
         }
     } else {
@@ -211,11 +221,13 @@ impl Sched {
         stack_size: usize,
         deadlock: bool,
         in_run: bool,
+        max_threads: usize,
     ) -> Arc<Sched> {
         let n = workers.max(1);
         Arc::new(Sched {
             ps: (0..n).map(|_| P::new()).collect(),
             ms: (0..n).map(|_| MSlot::new()).collect(),
+            threads: Ms::new(max_threads.max(n)),
             global: GlobalRunq::new(),
             idle: Mutex::new(Vec::new()),
             nidle: AtomicUsize::new(0),
@@ -248,6 +260,7 @@ impl Sched {
         for m in 0..self.ms.len() {
             self.unpark(m);
         }
+        self.threads.unpark_all();
     }
 
     /// Blocks the calling thread until the `run` ends.

@@ -11,7 +11,6 @@
 
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
-use std::ptr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,7 +18,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use crate::runtime::g::{GRef, G};
-use crate::runtime::sched::{self, current_m, goready, Sched};
+use crate::runtime::sched::{self, goready, Sched};
 
 /// A function timer: what [`crate::time`] builds `after`, `tick` (and later
 /// `Timer`, `Ticker`) on.
@@ -266,9 +265,10 @@ impl Sched {
         let ts = self.timers.sleeper.load(Ordering::SeqCst);
         if ts != 0 {
             self.poke(ts - 1);
-        } else if !ptr::eq(current_m().0, self) {
-            // A worker that adds a timer passes through its scheduling loop soon;
-            // from outside, wake somebody to become the timer sleeper.
+        } else if self.local_p().is_none() {
+            // A worker with a P passes through its scheduling loop soon; from
+            // outside (or an M without a P), wake somebody to become the
+            // timer sleeper.
             self.wakep();
         }
     }
