@@ -24,6 +24,7 @@ pub(crate) mod handoff;
 pub(crate) mod idle;
 pub(crate) mod join;
 pub(crate) mod m;
+pub(crate) mod netpoll;
 pub(crate) mod p;
 pub(crate) mod park;
 pub(crate) mod proc;
