@@ -3,7 +3,8 @@
 //! The rule (checked inside `run` only, by the last M to go idle): every
 //! goroutine is parked — on a channel, a select, a nil channel, a join or a
 //! WaitGroup — no timer is pending (a sleeping goroutine, a timed receive, an
-//! `after` or a `tick` will still wake something), no OS thread outside the
+//! `after` or a `tick` will still wake something), no goroutine waits on the
+//! netpoller (the network may still wake it, as in Go), no OS thread outside the
 //! runtime is blocked in a channel operation ([`BLOCKED_THREADS`]), and this
 //! has stayed so for [`DEADLOCK_GRACE`] with no goroutine readied from outside
 //! meanwhile (an outside thread may have taken a goroutine off a channel and
@@ -47,6 +48,7 @@ impl Sched {
             && !self.shutdown.load(Ordering::SeqCst)
             && self.nidle.load(Ordering::SeqCst) == self.ps.len()
             && self.timers.live() == 0
+            && self.netpoll.get().map_or(0, |np| np.waiters()) == 0
             && BLOCKED_THREADS.load(Ordering::SeqCst) == 0
             && !self.has_queued_work()
             && {

@@ -25,7 +25,7 @@ pub(crate) struct MSlot {
     /// Woken by `wakep` to spin: `nmspinning` was counted on its behalf.
     pub(crate) spinning: AtomicBool,
     /// Woken to recompute its timer deadline.
-    poke: AtomicBool,
+    pub(crate) poke: AtomicBool,
 }
 
 impl MSlot {
@@ -74,6 +74,9 @@ impl Sched {
     }
 
     pub(crate) fn unpark(&self, m: usize) {
+        if let Some(np) = self.netpoll.get() {
+            np.interrupt(m);
+        }
         let cur = self.ms[m].cur.load(Ordering::Acquire);
         // SAFETY: a published M stays alive in `Ms::all` as long as the
         // scheduler; before the first is published there is nobody to wake.
@@ -132,16 +135,30 @@ pub(crate) fn stopm(s: &Sched, id: usize, spinning: &mut bool) {
     // Sleep until the next timer if nobody else watches the timers, and no
     // longer than the deadlock rule allows.
     let (suspect, deadline) = s.deadlock_watch(s.timers.become_sleeper(id));
+    // With goroutines waiting on descriptors, one idle M sleeps in the poller
+    // instead (woken through its waker: see `unpark`).
+    let np = s.netpoll.get().filter(|np| np.waiters() > 0);
+    let woken = || {
+        !me.idle.load(Ordering::SeqCst)
+            || s.shutdown.load(Ordering::SeqCst)
+            || me.poke.load(Ordering::SeqCst)
+    };
     loop {
-        match deadline {
-            Some(d) => {
-                let now = Instant::now();
-                if now >= d {
-                    break;
-                }
-                std::thread::park_timeout(d - now);
+        if np.is_some_and(|np| np.block(id, deadline, &woken)) {
+            if s.has_queued_work() || deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
             }
-            None => std::thread::park(),
+        } else {
+            match deadline {
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        break;
+                    }
+                    std::thread::park_timeout(d - now);
+                }
+                None => std::thread::park(),
+            }
         }
         if !me.idle.load(Ordering::SeqCst) || s.shutdown.load(Ordering::SeqCst) {
             break;

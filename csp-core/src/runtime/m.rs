@@ -6,7 +6,7 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use corosensei::CoroutineResult;
 
@@ -87,6 +87,15 @@ fn find_runnable(s: &Sched, id: usize, spinning: &mut bool) -> Option<(GRef, boo
         }
         if let Some(x) = probe(s, id, p) {
             return Some(x);
+        }
+        // Goroutines waiting on descriptors: collect what is ready, without
+        // blocking (Go's `netpoll(0)` in findRunnable).
+        if let Some(np) = s.netpoll.get() {
+            if np.waiters() > 0 && np.poll(Some(Duration::ZERO)) > 0 {
+                if let Some(x) = probe(s, id, p) {
+                    return Some(x);
+                }
+            }
         }
         // Spin briefly: work often arrives within a microsecond or two.
         if s.ps.len() > 1 {

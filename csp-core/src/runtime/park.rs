@@ -37,11 +37,12 @@ pub(crate) enum WaitReason {
     Sleep,
     Join,
     WaitGroup,
+    IoWait,
 }
 
 impl WaitReason {
     /// The last variant: every discriminant is in `0..=LAST as u8`.
-    const LAST: WaitReason = WaitReason::WaitGroup;
+    const LAST: WaitReason = WaitReason::IoWait;
 
     /// The reason stored as `r as u8`.
     pub(crate) fn from_u8(x: u8) -> WaitReason {
@@ -63,6 +64,7 @@ impl WaitReason {
             WaitReason::Sleep => "sleep",
             WaitReason::Join => "join",
             WaitReason::WaitGroup => "sync.WaitGroup.Wait",
+            WaitReason::IoWait => "IO wait",
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::runtime::g::{GPtr, GRef, ParkReq, Yield, G, G_RUNNABLE, G_WAITING};
 use crate::runtime::gfree::GFree;
 use crate::runtime::handoff::{Ms, DEFAULT_MAX_THREADS, M};
 use crate::runtime::idle::MSlot;
+use crate::runtime::netpoll::Netpoll;
 use crate::runtime::p::P;
 use crate::runtime::park::WaitReason;
 use crate::runtime::runq::GlobalRunq;
@@ -48,6 +49,8 @@ pub(crate) struct Sched {
     pub(crate) nidle: AtomicUsize,
     pub(crate) nmspinning: AtomicUsize,
     pub(crate) timers: Timers,
+    /// The poller, made when the first descriptor is registered.
+    pub(crate) netpoll: OnceLock<Netpoll>,
     /// Every live goroutine (for the deadlock check and its dump).
     pub(crate) allgs: Mutex<Vec<GPtr>>,
     /// Goroutines started from outside the workers; those started and ended
@@ -233,6 +236,7 @@ impl Sched {
             nidle: AtomicUsize::new(0),
             nmspinning: AtomicUsize::new(0),
             timers: Timers::new(),
+            netpoll: OnceLock::new(),
             allgs: Mutex::new(Vec::new()),
             ngoroutines: AtomicUsize::new(0),
             gfree: GFree::new(),
