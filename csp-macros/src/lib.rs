@@ -10,6 +10,8 @@ mod arrow;
 mod entry;
 mod go;
 mod select;
+#[cfg(test)]
+mod test_util;
 mod tokens;
 
 use proc_macro::TokenStream;

@@ -430,20 +430,10 @@ fn general(cases: Vec<Case>, default: Option<TokenStream>) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::{assert_errors, norm, show, toks};
 
     fn exp(src: &str) -> String {
-        let ts: TokenStream = src.parse().unwrap();
-        expand(ts)
-            .map(|t| t.to_string().replace(' ', ""))
-            .unwrap_or_else(|e| format!("ERR {e}"))
-    }
-
-    /// Token text without whitespace, so that spacing does not matter.
-    fn norm(src: &str) -> String {
-        src.parse::<TokenStream>()
-            .unwrap()
-            .to_string()
-            .replace(' ', "")
+        show(expand(toks(src)))
     }
 
     #[test]
@@ -526,23 +516,30 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert!(exp("v = <-ch => 1").starts_with("ERR each select! arm starts with `case`"));
-        assert!(exp("case v = <-ch 1").starts_with("ERR expected `=>`"));
-        assert!(exp("case v = <-ch: 1").starts_with("ERR write `=>`"));
-        assert!(exp("default => 1, default => 2").starts_with("ERR a select! has at most one"));
-        assert!(exp("case x = ch <- 1 => 1").starts_with("ERR a send case has no pattern"));
-        assert!(exp("case v, ok = <-ch => 1").starts_with("ERR a receive case binds one pattern"));
-        assert!(exp("case v := <-ch => 1").starts_with("ERR write `=` where Go writes `:=`"));
-        assert!(
-            exp("case v = <-ch if v.is_some() => 1").starts_with("ERR select! arms have no guards")
+        assert_errors(
+            exp,
+            &[
+                ("v = <-ch => 1", "each select! arm starts with `case`"),
+                ("case v = <-ch 1", "expected `=>`"),
+                ("case v = <-ch: 1", "write `=>`"),
+                ("default => 1, default => 2", "a select! has at most one"),
+                ("case x = ch <- 1 => 1", "a send case has no pattern"),
+                ("case v, ok = <-ch => 1", "a receive case binds one pattern"),
+                ("case v := <-ch => 1", "write `=` where Go writes `:=`"),
+                (
+                    "case v = <-ch if v.is_some() => 1",
+                    "select! arms have no guards",
+                ),
+                ("case Some(v) = <-ch => 1", "the pattern of a receive case"),
+                ("case <- => 1", "`<-` needs a channel"),
+                ("case v = <-a => 1 case <-b => 2", "expected `,`"),
+                (
+                    "case v = <-a => let x = 1; x",
+                    "an arm's body is one expression",
+                ),
+                ("case v = <-a =>", "expected an expression after `=>`"),
+            ],
         );
-        assert!(exp("case Some(v) = <-ch => 1").starts_with("ERR the pattern of a receive case"));
-        assert!(exp("case <- => 1").starts_with("ERR `<-` needs a channel"));
-        assert!(exp("case v = <-a => 1 case <-b => 2").starts_with("ERR expected `,`"));
-        assert!(
-            exp("case v = <-a => let x = 1; x").starts_with("ERR an arm's body is one expression")
-        );
-        assert!(exp("case v = <-a =>").starts_with("ERR expected an expression after `=>`"));
     }
 
     #[test]
