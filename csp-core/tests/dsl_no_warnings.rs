@@ -419,8 +419,8 @@ fn test_attribute_returning_a_result() -> Result<(), String> {
     Ok(())
 }
 
-#[csp_core::test(workers = 2)]
-fn test_attribute_with_workers() {
+#[csp_core::test(workers = 2, stack_size = 1 << 20, deadlock_detection = true)]
+fn test_attribute_with_every_argument() {
     let h = go! { 1 };
     assert_eq!(h.join().ok(), Some(1));
 }
@@ -439,8 +439,8 @@ fn main_like() -> i32 {
     csp! { <-ch }.unwrap_or(0)
 }
 
-#[csp_core::main(workers = 1)]
-fn main_like_with_workers() {
+#[csp_core::main(workers = 1, deadlock_detection = false)]
+fn main_like_with_arguments() {
     let h = go! { 2 };
     assert_eq!(h.join().ok(), Some(2));
 }
@@ -456,6 +456,6 @@ fn main_like_with_question_mark() -> Result<i32, String> {
 #[test]
 fn main_attribute() {
     assert_eq!(main_like(), 9);
-    main_like_with_workers();
+    main_like_with_arguments();
     assert_eq!(main_like_with_question_mark(), Ok(8));
 }
