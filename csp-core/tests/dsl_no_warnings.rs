@@ -103,6 +103,70 @@ fn braces_on_every_arm_of_every_select_form() {
 }
 
 #[test]
+fn empty_arms() {
+    // Go's non-blocking idioms: `select { case v := <-ch: ..; default: }`.
+    let ch = ready(1);
+    let mut got = None;
+    select! {
+        case v = <-ch => { got = v; },
+        default => {},
+    }
+    select! {
+        case <-ch => {},
+        default => {},
+    }
+    select! {
+        case _ = <-ch => {},
+        default => {},
+    }
+    select! {
+        case ch <- 2 => {},
+        default => {},
+    }
+    select! {
+        case ch <- 3 => {},
+        default => { got = Some(-1); },
+    }
+    select! { default => {} }
+    select! {
+        case <-ch => {},
+        case ch <- 4 => {},
+        default => {},
+    }
+    select! { case ch <- 5 => {} }
+    assert_eq!(got, Some(-1));
+    assert_eq!(ch.recv(), Some(5));
+}
+
+#[test]
+fn select_in_a_goroutine_loop() {
+    let jobs = Chan::new(4);
+    let quit: Chan<()> = Chan::new(0);
+    let results = Chan::new(4);
+    let (j, q, r) = (jobs.clone(), quit.clone(), results.clone());
+    let h = go! {
+        let mut n = 0;
+        loop {
+            select! {
+                case job = <-j => {
+                    let Some(job) = job else { return n };
+                    r <- job * 2;
+                    n += 1;
+                },
+                case <-q => { return n; },
+            }
+        }
+    };
+    for i in 0..3 {
+        jobs.send(i);
+    }
+    let doubled: Vec<i32> = (0..3).filter_map(|_| results.recv()).collect();
+    jobs.close();
+    assert_eq!(h.join().ok(), Some(3));
+    assert_eq!(doubled, [0, 2, 4]);
+}
+
+#[test]
 fn arms_without_braces() {
     let a = ready(1);
     let b: Chan<i32> = Chan::new(0);
