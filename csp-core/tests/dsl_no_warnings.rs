@@ -496,6 +496,16 @@ fn test_attribute_keeps_other_attributes() {
     let _ = ch.recv();
 }
 
+#[should_panic(expected = "boom")]
+#[csp_core::test(workers = 1)]
+fn test_attribute_below_other_attributes() {
+    panic!("boom");
+}
+
+#[csp_core::test]
+#[ignore = "shows that #[ignore] is kept; it has nothing to run"]
+fn test_attribute_with_ignore() {}
+
 #[csp_core::main]
 fn main_like() -> i32 {
     let ch = Chan::new(1);
