@@ -51,26 +51,28 @@ pub(crate) fn expand_or_stub(attr: TokenStream, item: TokenStream, test: bool) -
 
 /// The function as written with its body replaced, made from the tokens
 /// rather than parsed: the body may be what failed to parse (`let v = <-ch;`).
-/// The placeholder never runs, so its warnings (unused parameters, an unused
-/// test function, a `#[should_panic]` off a test) would only bury the error.
+/// The placeholder never runs: rustc's warning that its parameters are unused
+/// (the one warning it still gives after the error, as
+/// `tests/ui/test_async_with_should_panic.rs` checks) would only bury the error.
 fn stub(item: TokenStream) -> TokenStream {
     let mut toks: Vec<TokenTree> = item.into_iter().collect();
     if !matches!(toks.last(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace) {
         return TokenStream::new();
     }
     toks.pop();
-    // The stub is not async: `async fn main` is one of the errors.
-    let f = toks
+    // The stub is not async (`async fn main` is one of the errors): drop an
+    // `async` among the qualifiers before `fn`.
+    let fn_at = toks
         .iter()
         .position(|t| is_ident(Some(t), "fn"))
         .unwrap_or(0);
-    let mut i = 0;
-    toks.retain(|t| {
-        i += 1;
-        i > f || !is_ident(Some(t), "async")
-    });
+    let toks = toks
+        .into_iter()
+        .enumerate()
+        .filter(|(k, t)| *k >= fn_at || !is_ident(Some(t), "async"))
+        .map(|(_, t)| t);
     quote! {
-        #[allow(unused_variables, dead_code, unused_attributes)]
+        #[allow(unused_variables)]
         #(#toks)* { ::core::unreachable!() }
     }
 }
@@ -341,7 +343,7 @@ mod tests {
         assert!(s.starts_with("::core::compile_error!"), "{s}");
         assert!(
             s.ends_with(&norm(
-                "#[allow(unused_variables, dead_code, unused_attributes)] \
+                "#[allow(unused_variables)] \
                  fn main() { ::core::unreachable!() }"
             )),
             "{s}"
@@ -349,7 +351,7 @@ mod tests {
         let s = err("", "#[inline] pub async fn main() -> u8 { 1 }");
         assert!(
             s.ends_with(&norm(
-                "#[allow(unused_variables, dead_code, unused_attributes)] \
+                "#[allow(unused_variables)] \
                  #[inline] pub fn main() -> u8 { ::core::unreachable!() }"
             )),
             "{s}"
