@@ -279,6 +279,45 @@ fn first_of(a: &Chan<i32>, b: &Chan<i32>) -> i32 {
     0
 }
 
+/// Channels held by reference and in fields, as Go passes them around.
+struct Pipe {
+    input: Chan<i32>,
+    output: Chan<i32>,
+}
+
+impl Pipe {
+    fn forward(&self) -> bool {
+        select! {
+            case v = <-self.input => {
+                let Some(v) = v else { return false };
+                self.output <- v + 1;
+                true
+            },
+            case self.output <- 0 => { true },
+        }
+    }
+}
+
+fn relay(from: &Chan<i32>, to: &Chan<i32>) {
+    csp! {
+        to <- (<-from).unwrap_or(0);
+    }
+}
+
+#[test]
+fn channels_by_reference_and_in_fields() {
+    let p = Pipe {
+        input: ready(1),
+        output: Chan::new(1),
+    };
+    assert!(p.forward());
+    let got = p.output.recv();
+    assert!(got == Some(2) || got == Some(0), "{got:?}");
+    let (a, b) = (ready(7), Chan::new(1));
+    relay(&a, &b);
+    assert_eq!(b.recv(), Some(7));
+}
+
 #[test]
 fn return_in_arms() {
     assert_eq!(first_of(&ready(4), &Chan::nil()), 4);
