@@ -167,6 +167,32 @@ fn select_in_a_goroutine_loop() {
 }
 
 #[test]
+fn items_in_an_arm() {
+    let a = ready(4);
+    let b: Chan<i32> = Chan::new(0);
+    let got = select! {
+        case v = <-a => {
+            const SCALE: i32 = 2;
+            fn scaled(x: i32) -> i32 {
+                x * SCALE
+            }
+            scaled(v.unwrap_or(0))
+        },
+        case <-b => { 0 },
+    };
+    assert_eq!(got, 8);
+    let one = select! {
+        case v = <-ready(1) => {
+            fn inc(x: i32) -> i32 {
+                x + 1
+            }
+            v.map(inc)
+        },
+    };
+    assert_eq!(one, Some(2));
+}
+
+#[test]
 fn arms_without_braces() {
     let a = ready(1);
     let b: Chan<i32> = Chan::new(0);
