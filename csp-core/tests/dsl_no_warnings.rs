@@ -525,10 +525,14 @@ fn csp_blocks() {
     };
     assert_eq!(sum, 3);
     csp! { ch <- 3; };
+    csp! {
+        ch <- 4;
+        <-ch; // a receive as a statement: the value is dropped, as in Go
+    }
     let x = csp! { 5 };
     assert_eq!(x, 5);
     csp! {}
-    assert_eq!(ch.recv(), Some(3));
+    assert_eq!(ch.recv(), Some(4), "the receive statement took the 3");
 }
 
 #[csp_core::test]
