@@ -11,6 +11,7 @@ mod shim;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use chan::direction::{CanRecv, CanSend, Receiver, Sender};
 pub use chan::dynselect::{Select, Selected};
 pub use chan::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 pub use chan::{Chan, Iter};

@@ -2,6 +2,7 @@
 
 use std::mem::MaybeUninit;
 
+use super::direction::{CanRecv, CanSend, Token};
 use super::select::{selectgo, Case, RecvSlot, SendSlot};
 use super::Chan;
 
@@ -92,8 +93,10 @@ impl<'a> Select<'a> {
         }
     }
 
-    /// Adds a receive case on `ch`; returns its index.
-    pub fn recv<T: 'a>(&mut self, ch: &'a Chan<T>) -> usize {
+    /// Adds a receive case on `ch` (a [`Chan`] or a [`Receiver`](crate::Receiver));
+    /// returns its index.
+    pub fn recv<T: 'a>(&mut self, ch: &'a (impl CanRecv<T> + ?Sized)) -> usize {
+        let ch = ch.chan(Token);
         self.entries.push(Entry {
             ch: ch as *const Chan<T> as *const (),
             id: ch.id(),
@@ -103,9 +106,11 @@ impl<'a> Select<'a> {
         self.entries.len() - 1
     }
 
-    /// Adds a send case of `v` on `ch`; returns its index. If another case is
+    /// Adds a send case of `v` on `ch` (a [`Chan`] or a [`Sender`](crate::Sender));
+    /// returns its index. If another case is
     /// chosen, `v` is dropped with the `Select`.
-    pub fn send<T: 'a>(&mut self, ch: &'a Chan<T>, v: T) -> usize {
+    pub fn send<T: 'a>(&mut self, ch: &'a (impl CanSend<T> + ?Sized), v: T) -> usize {
+        let ch = ch.chan(Token);
         self.entries.push(Entry {
             ch: ch as *const Chan<T> as *const (),
             id: ch.id(),
@@ -182,7 +187,8 @@ impl<'a> Selected<'a> {
     ///
     /// # Panics
     /// If the chosen case is not a receive on `ch`.
-    pub fn recv<T>(self, ch: &Chan<T>) -> Option<T> {
+    pub fn recv<T>(self, ch: &(impl CanRecv<T> + ?Sized)) -> Option<T> {
+        let ch = ch.chan(Token);
         assert!(
             self.entry.recv && self.entry.id == ch.id(),
             "Selected::recv: case {} is not a receive on this channel",

@@ -13,9 +13,9 @@ use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::ptr;
 
+use super::direction::{CanRecv, CanSend, Token};
 use super::hchan::{ready, Hchan, Poll};
 use super::sudog::Sudog;
-use super::Chan;
 use crate::runtime::park::{self, WaitReason, Waiter};
 use crate::shim::Ordering;
 
@@ -138,7 +138,8 @@ impl<T> RecvSlot<T> {
     }
 
     /// A receive case on `ch` into this slot.
-    pub fn case<'a>(&'a mut self, ch: &'a Chan<T>) -> Case<'a> {
+    pub fn case<'a>(&'a mut self, ch: &'a (impl CanRecv<T> + ?Sized)) -> Case<'a> {
+        let ch = ch.chan(Token);
         self.state = SLOT_EMPTY;
         Case {
             ch: ch.hchan().map(|c| c as &dyn SelectChan),
@@ -196,7 +197,8 @@ impl<T> SendSlot<T> {
     ///
     /// # Panics
     /// If the value was already sent.
-    pub fn case<'a>(&'a mut self, ch: &'a Chan<T>) -> Case<'a> {
+    pub fn case<'a>(&'a mut self, ch: &'a (impl CanSend<T> + ?Sized)) -> Case<'a> {
+        let ch = ch.chan(Token);
         assert_eq!(
             self.state, SLOT_VALUE,
             "SendSlot reused after its value was sent"
