@@ -162,6 +162,64 @@ impl<'a> Select<'a> {
 }
 
 /// The case a [`Select`] performed.
+///
+/// # Borrows
+///
+/// A `Selected` borrows the channels of its `Select` for as long as it lives:
+/// it may hold the value the chosen receive took, whose type may itself borrow
+/// (`Chan<&str>`), and that value is dropped with it. Reading the chosen case
+/// consumes it and so ends the borrow: [`recv`](Selected::recv) for a receive,
+/// [`into_index`](Selected::into_index) for a send (or when the received value
+/// is not wanted). After either, the channels may be changed:
+///
+/// ```
+/// use csp_core::{Chan, Select};
+///
+/// // A set of channels that shrinks as they close, like a fan-in over a
+/// // changing set.
+/// let mut inputs: Vec<Chan<i32>> = (0..3).map(|_| Chan::new(1)).collect();
+/// inputs[1].send(5);
+/// inputs[1].close();
+/// let mut got = Vec::new();
+/// while !inputs.is_empty() {
+///     let mut sel = Select::new();
+///     for c in &inputs {
+///         sel.recv(c);
+///     }
+///     let Some(chosen) = sel.try_select() else { break };
+///     let i = chosen.index();
+///     match chosen.recv(&inputs[i]) { // consumes `chosen`: `inputs` is free again
+///         Some(v) => got.push(v),
+///         None => drop(inputs.swap_remove(i)), // closed: forget it
+///     }
+/// }
+/// assert_eq!(got, [5]);
+/// assert_eq!(inputs.len(), 2);
+///
+/// // For a send, `into_index` (or using the result in one expression).
+/// let mut outputs: Vec<Chan<&str>> = vec![Chan::new(0), Chan::new(1)];
+/// let mut sel = Select::new();
+/// for c in &outputs {
+///     sel.send(c, "hi");
+/// }
+/// let i = sel.select().into_index();
+/// let ready = outputs.remove(i);
+/// assert_eq!(ready.recv(), Some("hi"));
+/// ```
+///
+/// Keeping the `Selected` alive while changing the channels is the borrow
+/// error (E0502) this avoids:
+///
+/// ```compile_fail,E0502
+/// use csp_core::{Chan, Select};
+///
+/// let mut outputs: Vec<Chan<i32>> = vec![Chan::new(1)];
+/// let mut sel = Select::new();
+/// sel.send(&outputs[0], 1);
+/// let chosen = sel.select();
+/// let i = chosen.index();
+/// outputs.remove(i); // `chosen` still borrows `outputs` until it is dropped
+/// ```
 pub struct Selected<'a> {
     index: usize,
     entry: Entry<'a>,
@@ -179,6 +237,13 @@ impl<'a> Selected<'a> {
     /// The index of the chosen case, as returned by [`Select::recv`] or
     /// [`Select::send`].
     pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The index of the chosen case, consuming the `Selected` (and dropping a
+    /// received value), which ends its borrow of the channels: for a send
+    /// case, or a receive whose value is not wanted.
+    pub fn into_index(self) -> usize {
         self.index
     }
 
