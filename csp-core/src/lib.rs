@@ -25,8 +25,8 @@ pub struct ReadmeDoctests;
 // >>> runtime exports
 mod sync;
 pub use runtime::{
-    after, num_goroutine, run, sleep, spawn, tick, yield_now, Builder, JoinHandle,
-    DEFAULT_STACK_SIZE,
+    after, num_goroutine, run, scope, sleep, spawn, tick, yield_now, Builder, JoinHandle, Scope,
+    ScopedJoinHandle, DEFAULT_STACK_SIZE,
 };
 pub use sync::WaitGroup;
 // <<< runtime exports

@@ -21,6 +21,7 @@ pub(crate) mod m;
 pub(crate) mod p;
 pub(crate) mod park;
 pub(crate) mod sched;
+pub(crate) mod scope;
 pub(crate) mod stack;
 pub(crate) mod sysmon;
 pub(crate) mod time;
@@ -28,6 +29,7 @@ pub(crate) mod timer;
 
 pub use builder::{run, Builder};
 pub use join::{spawn, JoinHandle};
+pub use scope::{scope, Scope, ScopedJoinHandle};
 pub use stack::DEFAULT_STACK_SIZE;
 pub use time::{after, sleep, tick};
 
