@@ -10,8 +10,29 @@ use crate::runtime::stack::DEFAULT_STACK_SIZE;
 
 /// Configures a runtime for [`Builder::run`].
 ///
-/// ```ignore
-/// let v = csp_core::Builder::new().workers(4).run(|| 42);
+/// ```
+/// use csp_core::{go, Builder, Chan};
+///
+/// let v = Builder::new().workers(4).run(|| 42);
+/// assert_eq!(v, 42);
+///
+/// // Every setting: two workers (GOMAXPROCS=2), 1 MiB stacks, and no deadlock
+/// // check (a plain thread feeds this runtime's goroutines).
+/// let ch = Chan::new(0);
+/// let tx = ch.clone();
+/// let feeder = std::thread::spawn(move || (1..=10).for_each(|i| tx.send(i)));
+/// let sum = Builder::new()
+///     .workers(2)
+///     .stack_size(1 << 20)
+///     .deadlock_detection(false)
+///     .run(move || {
+///         let out = Chan::new(0);
+///         let o = out.clone();
+///         go! { o.send(ch.iter().take(10).sum::<i32>()); };
+///         out.recv().unwrap()
+///     });
+/// feeder.join().unwrap();
+/// assert_eq!(sum, 55);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Builder {
