@@ -8,7 +8,6 @@
 //! the channel alive like any handle.
 
 use std::fmt;
-use std::ops::Deref;
 use std::time::Duration;
 
 use super::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
@@ -28,6 +27,11 @@ mod sealed {
 pub(crate) use sealed::Token;
 
 /// A handle that can receive: [`Chan`] and [`Receiver`]. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a channel to receive from",
+    label = "not a `Chan<T>` or `Receiver<T>`",
+    note = "`<-ch` and `case v = <-ch` receive from a `Chan<T>` or a `Receiver<T>` (a send-only `Sender<T>` cannot receive)"
+)]
 ///
 /// Accepted wherever a receive case is registered: the `select!` macro's
 /// `case v = <-rx`, `<-rx` in `go!` and `csp!`, and [`Select::recv`](crate::Select::recv).
@@ -38,6 +42,11 @@ pub trait CanRecv<T>: sealed::Sealed {
 }
 
 /// A handle that can send: [`Chan`] and [`Sender`]. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a channel to send on",
+    label = "not a `Chan<T>` or `Sender<T>`",
+    note = "`ch <- v` sends on a `Chan<T>` or a `Sender<T>` (a receive-only `Receiver<T>` cannot send)"
+)]
 ///
 /// Accepted by `tx <- v` in `go!` and `csp!`, single-case `select!` sends and
 /// [`Select::send`](crate::Select::send).
@@ -50,28 +59,27 @@ pub trait CanSend<T>: sealed::Sealed {
 impl<T> sealed::Sealed for Chan<T> {}
 impl<T> sealed::Sealed for Sender<T> {}
 impl<T> sealed::Sealed for Receiver<T> {}
-impl<P: Deref> sealed::Sealed for P where P::Target: sealed::Sealed {}
 
 // References and smart pointers to a handle are handles too (`&&Chan<T>`, as
 // the macros pass, or `Arc<Chan<T>>`), as deref coercion made them when these
-// functions took a `&Chan<T>`.
-impl<T, P: Deref> CanRecv<T> for P
-where
-    P::Target: CanRecv<T>,
-{
-    fn chan(&self, t: Token) -> &Chan<T> {
-        (**self).chan(t)
-    }
+// sites took a `&Chan<T>`. Listed one by one rather than for every `Deref`,
+// so that a non-channel is reported as "not a channel", not as "not Deref".
+macro_rules! pointers {
+    ($($p:ty),*) => {$(
+        impl<C: sealed::Sealed + ?Sized> sealed::Sealed for $p {}
+        impl<T, C: CanRecv<T> + ?Sized> CanRecv<T> for $p {
+            fn chan(&self, t: Token) -> &Chan<T> {
+                (**self).chan(t)
+            }
+        }
+        impl<T, C: CanSend<T> + ?Sized> CanSend<T> for $p {
+            fn chan(&self, t: Token) -> &Chan<T> {
+                (**self).chan(t)
+            }
+        }
+    )*};
 }
-
-impl<T, P: Deref> CanSend<T> for P
-where
-    P::Target: CanSend<T>,
-{
-    fn chan(&self, t: Token) -> &Chan<T> {
-        (**self).chan(t)
-    }
-}
+pointers!(&C, &mut C, Box<C>, std::rc::Rc<C>, std::sync::Arc<C>);
 
 impl<T> CanRecv<T> for Chan<T> {
     fn chan(&self, _: Token) -> &Chan<T> {
