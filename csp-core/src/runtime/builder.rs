@@ -73,8 +73,10 @@ impl Builder {
     /// The pages of a deep excursion are given back when the goroutine ends:
     /// all but the top 64 KiB, for stacks of 128 KiB or more. Each stack of
     /// 2 MiB or more also costs one page-table page (4 KiB) once touched;
-    /// smaller stacks share them, so `stack_size(256 << 10)` makes a million
-    /// parked goroutines about 3.5 KB lighter each, at the price of
+    /// smaller stacks share them, so `stack_size(256 << 10)` makes each of a
+    /// million parked goroutines about 3.7 KB lighter (in page tables, not in
+    /// its resident set), and starting them on fresh stacks about twice as
+    /// fast (the kernel zeroes fewer page-table pages), at the price of
     /// recursion depth.
     ///
     /// ```
