@@ -54,6 +54,46 @@ fn recursion_100_000_deep_fits_in_the_main_goroutine() {
 }
 
 #[test]
+fn without_tripwires_deep_recursion_still_works_and_keeps_its_pages() {
+    const CHILD: &str = "CSP_RT_DEEP_STACK_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        Builder::new().workers(1).run(|| {
+            let base = rss_kb();
+            assert_eq!(csp_core::spawn(|| depth(100_000)).join().unwrap(), 100_000);
+            // Nothing gave the pages back (several MB stay).
+            println!("CHILD-GREW {}", rss_kb().saturating_sub(base));
+        });
+        return;
+    }
+    let _turn = serial();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "without_tripwires_deep_recursion_still_works_and_keeps_its_pages",
+            "--exact",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .env("CSP_STACK_GUARD", "no-tripwire")
+        .output()
+        .unwrap();
+    let so = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{so} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let grew: u64 = so
+        .lines()
+        .find_map(|l| l.strip_prefix("CHILD-GREW "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no CHILD-GREW line: {so}"));
+    assert!(
+        grew > 4 * 1024,
+        "without tripwires the deep pages stay: grew {grew} kB"
+    );
+}
+
+#[test]
 fn a_deep_excursion_is_given_back_when_the_goroutine_ends() {
     let _turn = serial();
     // 100 000 frames touch several MB (11 MB in a release build, 24 in a debug
@@ -82,24 +122,28 @@ fn deep_goroutines_hold_their_pages_only_while_alive() {
     Builder::new().workers(2).run(|| {
         let wave = |deep: bool| {
             let gate: Chan<()> = Chan::new(0);
-            let (started, done) = (WaitGroup::new(), WaitGroup::new());
-            for _ in 0..N {
-                started.add(1);
-                done.add(1);
-                let (g, s, d) = (gate.clone(), started.clone(), done.clone());
-                csp_core::spawn(move || {
-                    if deep {
-                        assert_eq!(depth(50_000), 50_000);
-                    }
-                    s.done();
-                    g.recv();
-                    d.done();
-                });
-            }
+            let started = WaitGroup::new();
+            let handles: Vec<_> = (0..N)
+                .map(|_| {
+                    started.add(1);
+                    let (g, s) = (gate.clone(), started.clone());
+                    csp_core::spawn(move || {
+                        if deep {
+                            assert_eq!(depth(50_000), 50_000);
+                        }
+                        s.done();
+                        g.recv();
+                    })
+                })
+                .collect();
             started.wait();
             let parked = rss_kb();
             gate.close();
-            done.wait();
+            // A join returns once the goroutine has ended, its deep pages
+            // given back (a WaitGroup done in its body would come earlier).
+            for h in handles {
+                h.join().unwrap();
+            }
             parked
         };
         let base = rss_kb();

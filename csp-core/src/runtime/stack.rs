@@ -55,6 +55,10 @@
 //! `mprotect` (two mappings a stack, about 32 000 goroutines); when the kernel
 //! refuses, `spawn` panics with a message naming the limit and the remedy.
 //! Setting `CSP_STACK_GUARD=mprotect` forces the fallback (for testing).
+//! `CSP_STACK_GUARD=no-tripwire` keeps the guard regions but installs no
+//! tripwires (below), for a program whose own SIGSEGV handler replaces ours
+//! without chaining to it: a goroutine going deeper than 64 KiB would then
+//! die on its tripwire. Deep pages are then kept, as with `mprotect`.
 //!
 //! Finished goroutines return their stacks to a pool; they are never unmapped.
 //!
@@ -252,7 +256,8 @@ fn register_tripwire_slot(slot: usize) -> bool {
 
 static POOLS: Mutex<Vec<Pool>> = Mutex::new(Vec::new());
 
-/// 0 = undecided, 1 = madvise guard regions, 2 = mprotect.
+/// 0 = undecided, 1 = madvise guard regions (with tripwires), 2 = mprotect,
+/// 3 = madvise guard regions without tripwires (`CSP_STACK_GUARD=no-tripwire`).
 static GUARD_MODE: AtomicU8 = AtomicU8::new(0);
 
 /// Rounds a requested stack size to whole pages (at least 16 KiB).
@@ -363,14 +368,17 @@ pub(crate) fn alloc(size: usize, live: &dyn Fn() -> usize) -> GStack {
 fn install_guard(addr: usize, page: usize) -> Result<(), &'static str> {
     let mut mode = GUARD_MODE.load(Ordering::Relaxed);
     if mode == 0 {
-        mode = if std::env::var_os("CSP_STACK_GUARD").is_some_and(|v| v == "mprotect") {
+        let env = std::env::var_os("CSP_STACK_GUARD");
+        mode = if env.as_ref().is_some_and(|v| v == "mprotect") {
             2
+        } else if env.as_ref().is_some_and(|v| v == "no-tripwire") {
+            3
         } else {
             1
         };
         GUARD_MODE.store(mode, Ordering::Relaxed);
     }
-    if mode == 1 {
+    if mode == 1 || mode == 3 {
         // SAFETY: `addr..addr+page` is inside a mapping we own and nothing uses yet.
         let r = unsafe { libc::madvise(addr as *mut libc::c_void, page, MADV_GUARD_INSTALL) };
         if r == 0 {
