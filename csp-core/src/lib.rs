@@ -15,12 +15,14 @@ mod time;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use chan::direction::{CanRecv, CanSend, Receiver, Sender};
 pub use chan::dynselect::{Select, Selected};
 pub use chan::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 pub use chan::{Chan, Iter};
 pub use csp_macros::{csp, go, main, select, test};
 pub use runtime::{
-    blocking, num_goroutine, run, spawn, yield_now, Builder, JoinHandle, DEFAULT_STACK_SIZE,
+    blocking, num_goroutine, run, scope, spawn, yield_now, Builder, JoinHandle, Scope,
+    ScopedJoinHandle, DEFAULT_STACK_SIZE,
 };
 pub use sync::WaitGroup;
 pub use time::{after, sleep, tick};

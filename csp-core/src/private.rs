@@ -1,9 +1,10 @@
 //! What the macros of `csp-macros` lower onto. Not a public API: names and
 //! signatures may change with the macros.
 
+use crate::chan::direction::{CanRecv, CanSend, Token};
 use crate::chan::select::select_array;
 use crate::runtime::park::{self, WaitReason};
-use crate::{Chan, TrySendError};
+use crate::TrySendError;
 
 pub use crate::chan::select::Case;
 pub use crate::chan::slot::{RecvDir, RecvSlot, SendDir, SendSlot, Slot};
@@ -22,8 +23,8 @@ pub fn block_forever() -> ! {
 
 /// A select with one send case and a `default`: whether the value was sent (if
 /// not, it is dropped). Panics "send on closed channel", as Go's does.
-pub fn select_nb_send<T>(ch: &Chan<T>, v: T) -> bool {
-    match ch.try_send(v) {
+pub fn select_nb_send<T>(ch: &(impl CanSend<T> + ?Sized), v: T) -> bool {
+    match ch.chan(Token).try_send(v) {
         Ok(()) => true,
         Err(TrySendError::Full(_)) => false,
         Err(TrySendError::Closed(_)) => panic!("send on closed channel"),
@@ -32,8 +33,8 @@ pub fn select_nb_send<T>(ch: &Chan<T>, v: T) -> bool {
 
 /// A select with one receive case and a `default`: `None` when nothing is ready,
 /// `Some(None)` when the channel is closed and drained.
-pub fn select_nb_recv<T>(ch: &Chan<T>) -> Option<Option<T>> {
-    match ch.try_recv() {
+pub fn select_nb_recv<T>(ch: &(impl CanRecv<T> + ?Sized)) -> Option<Option<T>> {
+    match ch.chan(Token).try_recv() {
         Ok(v) => Some(Some(v)),
         Err(crate::TryRecvError::Closed) => Some(None),
         Err(crate::TryRecvError::Empty) => None,
@@ -42,12 +43,12 @@ pub fn select_nb_recv<T>(ch: &Chan<T>) -> Option<Option<T>> {
 
 /// `ch <- v`.
 #[inline]
-pub fn send<T>(ch: &Chan<T>, v: T) {
-    ch.send(v)
+pub fn send<T>(ch: &(impl CanSend<T> + ?Sized), v: T) {
+    ch.chan(Token).send(v)
 }
 
 /// `<-ch`.
 #[inline]
-pub fn recv<T>(ch: &Chan<T>) -> Option<T> {
-    ch.recv()
+pub fn recv<T>(ch: &(impl CanRecv<T> + ?Sized)) -> Option<T> {
+    ch.chan(Token).recv()
 }

@@ -20,14 +20,15 @@ enum Kind {
 
 /// The attribute's arguments: each is the `Builder` method of its name, and
 /// what its value is written as in messages.
-const ARGS: [(&str, &str, Kind); 3] = [
+const ARGS: [(&str, &str, Kind); 4] = [
     ("workers", "N", Kind::Count),
     ("stack_size", "BYTES", Kind::Bytes),
     ("deadlock_detection", "BOOL", Kind::Bool),
+    ("max_threads", "N", Kind::Count),
 ];
 
 /// The arguments, as a list for messages: "`workers = N`, `stack_size =
-/// BYTES`, `deadlock_detection = BOOL`".
+/// BYTES`, `deadlock_detection = BOOL`, `max_threads = N`".
 fn accepted() -> String {
     let list: Vec<String> = ARGS
         .iter()

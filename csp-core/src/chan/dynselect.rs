@@ -2,6 +2,7 @@
 
 use std::mem::MaybeUninit;
 
+use super::direction::{CanRecv, CanSend, Token};
 use super::select::{selectgo, Case};
 use super::slot::{RecvSlot, SendSlot};
 use super::Chan;
@@ -93,8 +94,10 @@ impl<'a> Select<'a> {
         }
     }
 
-    /// Adds a receive case on `ch`; returns its index.
-    pub fn recv<T: 'a>(&mut self, ch: &'a Chan<T>) -> usize {
+    /// Adds a receive case on `ch` (a [`Chan`] or a [`Receiver`](crate::Receiver));
+    /// returns its index.
+    pub fn recv<T: 'a>(&mut self, ch: &'a (impl CanRecv<T> + ?Sized)) -> usize {
+        let ch = ch.chan(Token);
         self.entries.push(Entry {
             ch: ch as *const Chan<T> as *const (),
             id: ch.id(),
@@ -104,9 +107,11 @@ impl<'a> Select<'a> {
         self.entries.len() - 1
     }
 
-    /// Adds a send case of `v` on `ch`; returns its index. If another case is
+    /// Adds a send case of `v` on `ch` (a [`Chan`] or a [`Sender`](crate::Sender));
+    /// returns its index. If another case is
     /// chosen, `v` is dropped with the `Select`.
-    pub fn send<T: 'a>(&mut self, ch: &'a Chan<T>, v: T) -> usize {
+    pub fn send<T: 'a>(&mut self, ch: &'a (impl CanSend<T> + ?Sized), v: T) -> usize {
+        let ch = ch.chan(Token);
         self.entries.push(Entry {
             ch: ch as *const Chan<T> as *const (),
             id: ch.id(),
@@ -158,6 +163,64 @@ impl<'a> Select<'a> {
 }
 
 /// The case a [`Select`] performed.
+///
+/// # Borrows
+///
+/// A `Selected` borrows the channels of its `Select` for as long as it lives:
+/// it may hold the value the chosen receive took, whose type may itself borrow
+/// (`Chan<&str>`), and that value is dropped with it. Reading the chosen case
+/// consumes it and so ends the borrow: [`recv`](Selected::recv) for a receive,
+/// [`into_index`](Selected::into_index) for a send (or when the received value
+/// is not wanted). After either, the channels may be changed:
+///
+/// ```
+/// use csp_core::{Chan, Select};
+///
+/// // A set of channels that shrinks as they close, like a fan-in over a
+/// // changing set.
+/// let mut inputs: Vec<Chan<i32>> = (0..3).map(|_| Chan::new(1)).collect();
+/// inputs[1].send(5);
+/// inputs[1].close();
+/// let mut got = Vec::new();
+/// while !inputs.is_empty() {
+///     let mut sel = Select::new();
+///     for c in &inputs {
+///         sel.recv(c);
+///     }
+///     let Some(chosen) = sel.try_select() else { break };
+///     let i = chosen.index();
+///     match chosen.recv(&inputs[i]) { // consumes `chosen`: `inputs` is free again
+///         Some(v) => got.push(v),
+///         None => drop(inputs.swap_remove(i)), // closed: forget it
+///     }
+/// }
+/// assert_eq!(got, [5]);
+/// assert_eq!(inputs.len(), 2);
+///
+/// // For a send, `into_index` (or using the result in one expression).
+/// let mut outputs: Vec<Chan<&str>> = vec![Chan::new(0), Chan::new(1)];
+/// let mut sel = Select::new();
+/// for c in &outputs {
+///     sel.send(c, "hi");
+/// }
+/// let i = sel.select().into_index();
+/// let ready = outputs.remove(i);
+/// assert_eq!(ready.recv(), Some("hi"));
+/// ```
+///
+/// Keeping the `Selected` alive while changing the channels is the borrow
+/// error (E0502) this avoids:
+///
+/// ```compile_fail,E0502
+/// use csp_core::{Chan, Select};
+///
+/// let mut outputs: Vec<Chan<i32>> = vec![Chan::new(1)];
+/// let mut sel = Select::new();
+/// sel.send(&outputs[0], 1);
+/// let chosen = sel.select();
+/// let i = chosen.index();
+/// outputs.remove(i); // `chosen` still borrows `outputs` until it is dropped
+/// ```
 pub struct Selected<'a> {
     index: usize,
     entry: Entry<'a>,
@@ -178,12 +241,20 @@ impl<'a> Selected<'a> {
         self.index
     }
 
+    /// The index of the chosen case, consuming the `Selected` (and dropping a
+    /// received value), which ends its borrow of the channels: for a send
+    /// case, or a receive whose value is not wanted.
+    pub fn into_index(self) -> usize {
+        self.index
+    }
+
     /// The result of the chosen receive case: `Some(v)`, or `None` if the channel
     /// was closed (Go's `v, ok := <-c` with `ok == false`).
     ///
     /// # Panics
     /// If the chosen case is not a receive on `ch`.
-    pub fn recv<T>(self, ch: &Chan<T>) -> Option<T> {
+    pub fn recv<T>(self, ch: &(impl CanRecv<T> + ?Sized)) -> Option<T> {
+        let ch = ch.chan(Token);
         assert!(
             self.entry.recv && self.entry.id == ch.id(),
             "Selected::recv: case {} is not a receive on this channel",

@@ -1,5 +1,6 @@
 //! Channels: [`Chan<T>`], Go's `chan T`.
 
+pub(crate) mod direction;
 pub(crate) mod dynselect;
 pub(crate) mod errors;
 pub(crate) mod hchan;

@@ -5,6 +5,7 @@
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
+use super::direction::{CanRecv, CanSend, Token};
 use super::select::{Case, Dir, SelectChan};
 use super::Chan;
 
@@ -74,7 +75,8 @@ impl<T> Slot<T, RecvDir> {
     }
 
     /// A receive case on `ch` into this slot.
-    pub fn case<'a>(&'a mut self, ch: &'a Chan<T>) -> Case<'a> {
+    pub fn case<'a>(&'a mut self, ch: &'a (impl CanRecv<T> + ?Sized)) -> Case<'a> {
+        let ch = ch.chan(Token);
         drop(self.take());
         self.case_of(ch, Dir::Recv)
     }
@@ -94,7 +96,8 @@ impl<T> Slot<T, SendDir> {
     ///
     /// # Panics
     /// If the value was already sent.
-    pub fn case<'a>(&'a mut self, ch: &'a Chan<T>) -> Case<'a> {
+    pub fn case<'a>(&'a mut self, ch: &'a (impl CanSend<T> + ?Sized)) -> Case<'a> {
+        let ch = ch.chan(Token);
         assert_eq!(
             self.state, SLOT_VALUE,
             "SendSlot reused after its value was sent"

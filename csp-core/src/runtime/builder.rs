@@ -11,8 +11,29 @@ use crate::runtime::stack::DEFAULT_STACK_SIZE;
 
 /// Configures a runtime for [`Builder::run`].
 ///
-/// ```ignore
-/// let v = csp_core::Builder::new().workers(4).run(|| 42);
+/// ```
+/// use csp_core::{go, Builder, Chan};
+///
+/// let v = Builder::new().workers(4).run(|| 42);
+/// assert_eq!(v, 42);
+///
+/// // Every setting: two workers (GOMAXPROCS=2), 1 MiB stacks, and no deadlock
+/// // check (a plain thread feeds this runtime's goroutines).
+/// let ch = Chan::new(0);
+/// let tx = ch.clone();
+/// let feeder = std::thread::spawn(move || (1..=10).for_each(|i| tx.send(i)));
+/// let sum = Builder::new()
+///     .workers(2)
+///     .stack_size(1 << 20)
+///     .deadlock_detection(false)
+///     .run(move || {
+///         let out = Chan::new(0);
+///         let o = out.clone();
+///         go! { o.send(ch.iter().take(10).sum::<i32>()); };
+///         out.recv().unwrap()
+///     });
+/// feeder.join().unwrap();
+/// assert_eq!(sum, 55);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Builder {
@@ -29,7 +50,8 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// One worker per available CPU, 256 KiB stacks, deadlock detection on.
+    /// One worker per available CPU, 32 MiB stacks ([`DEFAULT_STACK_SIZE`]),
+    /// deadlock detection on.
     pub fn new() -> Self {
         Builder {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -45,8 +67,31 @@ impl Builder {
         self
     }
 
-    /// Usable stack bytes per goroutine (rounded up to whole pages, at least
-    /// 16 KiB). Address space only: pages are committed when touched.
+    /// Stack bytes per goroutine (rounded up to whole pages, at least 16 KiB;
+    /// default [`DEFAULT_STACK_SIZE`], 32 MiB). Address space only: pages are
+    /// committed when touched, so a parked goroutine costs the few KiB it used,
+    /// whatever the size. A stack never grows past this size (it cannot be
+    /// moved); running past it prints "goroutine stack overflow" and aborts.
+    ///
+    /// The pages of a deep excursion are given back when the goroutine ends:
+    /// all but the top 64 KiB, for stacks of 128 KiB or more. Each stack of
+    /// 2 MiB or more also costs one page-table page (4 KiB) once touched;
+    /// smaller stacks share them, so `stack_size(256 << 10)` makes each of a
+    /// million parked goroutines about 3.7 KB lighter (in page tables, not in
+    /// its resident set), and starting them on fresh stacks about twice as
+    /// fast (the kernel zeroes fewer page-table pages), at the price of
+    /// recursion depth.
+    ///
+    /// ```
+    /// // A million calls deep need more than the default 32 MiB.
+    /// fn depth(n: u64) -> u64 {
+    ///     if n == 0 { 0 } else { depth(std::hint::black_box(n - 1)) + 1 }
+    /// }
+    /// let d = csp_core::Builder::new()
+    ///     .stack_size(256 << 20)
+    ///     .run(|| csp_core::spawn(|| depth(1_000_000)).join().unwrap());
+    /// assert_eq!(d, 1_000_000);
+    /// ```
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = bytes;
         self
@@ -93,12 +138,16 @@ impl Builder {
         let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let slot2 = slot.clone();
         let s2 = s.clone();
-        s.newproc(loc, move || match catch_unwind(AssertUnwindSafe(f)) {
-            Ok(v) => {
-                *slot2.lock() = Some(v);
-                s2.set_outcome(Outcome::MainDone);
+        s.newproc(loc, move || {
+            let r = catch_unwind(AssertUnwindSafe(f));
+            crate::runtime::stack::release_deep_current(s2.stack_size);
+            match r {
+                Ok(v) => {
+                    *slot2.lock() = Some(v);
+                    s2.set_outcome(Outcome::MainDone);
+                }
+                Err(p) => s2.set_outcome(Outcome::Panic(p)),
             }
-            Err(p) => s2.set_outcome(Outcome::Panic(p)),
         });
         s.start_ms();
         let outcome = s.wait_outcome();

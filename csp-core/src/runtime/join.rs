@@ -7,6 +7,7 @@ use parking_lot::Mutex;
 
 use crate::runtime::park::{WaitReason, Waiter};
 use crate::runtime::sched::{self, Sched};
+use crate::runtime::stack;
 use crate::runtime::wait::{ready_waiter, Wait};
 
 struct State<T> {
@@ -44,8 +45,11 @@ impl<T> std::fmt::Debug for JoinHandle<T> {
 /// one of the calling goroutine, or a global one started on first use.
 ///
 /// The goroutine gets a fixed stack of [`Builder::stack_size`](crate::Builder::stack_size)
-/// bytes (default [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE)) with a guard page
-/// under it: running past it prints "goroutine stack overflow" and aborts.
+/// bytes of address space (default [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE),
+/// 8 MiB, committed only as it is touched) with a guard page under it: running
+/// past it prints "goroutine stack overflow" and aborts. When a goroutine that
+/// recursed deep ends, the pages below the top 64 KiB of its stack are given
+/// back to the kernel.
 ///
 /// # Thread-locals
 ///
@@ -85,8 +89,12 @@ where
         sched: s.clone(),
     });
     let i2 = inner.clone();
+    let stack_size = s.stack_size;
     let id = s.newproc(loc, move || {
         let r = catch_unwind(AssertUnwindSafe(f));
+        // Before the joiner can see the result: a deep excursion's pages go
+        // back now, not when (or if) the stack is reused.
+        stack::release_deep_current(stack_size);
         i2.complete(r);
     });
     JoinHandle {

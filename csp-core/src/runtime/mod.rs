@@ -31,6 +31,7 @@ pub(crate) mod proc;
 pub(crate) mod rand;
 pub(crate) mod runq;
 pub(crate) mod sched;
+pub(crate) mod scope;
 pub(crate) mod stack;
 pub(crate) mod sudog;
 pub(crate) mod syscall;
@@ -40,6 +41,7 @@ pub(crate) mod wait;
 
 pub use builder::{run, Builder};
 pub use join::{spawn, JoinHandle};
+pub use scope::{scope, Scope, ScopedJoinHandle};
 pub use stack::DEFAULT_STACK_SIZE;
 pub use syscall::blocking;
 

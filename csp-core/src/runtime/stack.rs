@@ -1,14 +1,49 @@
-//! Goroutine stacks: fixed-size, guarded, carved from large mappings and pooled.
+//! Goroutine stacks: large reservations, committed as touched, guarded, carved
+//! from large mappings and pooled.
 //!
 //! # Design
 //!
 //! A goroutine cannot grow its stack the way Go's do (Rust code holds pointers
-//! into it), so each gets a fixed [`DEFAULT_STACK_SIZE`] of *address space*;
-//! physical pages are committed only when touched, so a goroutine that uses 8 KiB
-//! costs 8 KiB of RAM. 256 KiB leaves room for ordinary Rust code, formatting and
-//! panic unwinding (std's panic machinery alone uses tens of KiB) while 100 000
-//! goroutines take 25 GiB of address space, which is free on 64-bit Linux (the
-//! mappings are `MAP_NORESERVE`).
+//! into it, so a stack cannot be moved), so each gets a fixed
+//! [`DEFAULT_STACK_SIZE`] (32 MiB) of *address space*; physical pages are
+//! committed only when touched, so a goroutine that uses 8 KiB costs 8 KiB of
+//! RAM, and one that recurses 100 000 frames deep still fits. (A main thread
+//! gets 8 MiB; a 64-byte frame takes about 110 bytes in a release build and 240
+//! in a debug one, so 100 000 of them need more than that.) A million
+//! goroutines take 32 TiB of address space, which x86-64's 128 TiB holds; the
+//! mappings are `MAP_NORESERVE`, so no swap or overcommit budget is charged
+//! for them (accepted under the kernel's default heuristic overcommit), and
+//! `MADV_NOHUGEPAGE`, so that a transparent huge page never turns a touched
+//! stack top into 2 MiB of RAM.
+//!
+//! ## Page tables
+//!
+//! A touched stack top costs one page-table page (4 KiB, covering 2 MiB of
+//! addresses) besides its own pages, because stacks of 2 MiB or more are too
+//! far apart to share one. Each mapping is placed so that a stack's top, its tripwire (below)
+//! and the guard page of the next stack up all fall into the same 2 MiB, so that
+//! one page-table page is all a parked goroutine costs there. (With
+//! `Builder::stack_size(256 << 10)` eight stacks share one, as before.)
+//!
+//! ## Giving back a deep excursion
+//!
+//! A goroutine that once recursed deep would keep its pages resident for as
+//! long as its stack lives (finished goroutines are reused with their stacks).
+//! Finding out how deep a stack went must cost nothing for the common shallow
+//! goroutine (`mincore` costs a system call, microseconds here, more than a
+//! whole spawn), so every stack of at least [`TRIPWIRE_MIN_SIZE`] has a second
+//! guard page, the *tripwire*, [`KEEP_RESIDENT`] below its top. The first touch
+//! of it faults; the SIGSEGV handler removes it (`MADV_GUARD_REMOVE`), sets a
+//! flag word kept in the top [`TOP_RESERVED`] bytes of the stack, and lets the
+//! access run again. When the goroutine ends (see [`release_deep_current`]) or
+//! its stack goes back to the pool ([`free`]), a set flag means the pages below
+//! `KEEP_RESIDENT` are given back (`MADV_DONTNEED`) and the tripwire is
+//! reinstalled: two system calls and a fault, paid only by goroutines that
+//! went deeper than 64 KiB (typical goroutines touch a few KiB; a panic with a
+//! backtrace some tens). The top `KEEP_RESIDENT` of a stack stays resident for
+//! its next goroutine, as a whole stack's pages did before. With the `mprotect` fallback there are no
+//! tripwires: a deep excursion's pages stay until the scavenger gives the whole
+//! stack back.
 //!
 //! The kernel allows `vm.max_map_count` (65 530 by default) mappings per process,
 //! and a guard page made with `mprotect` splits a mapping in two, so one mmap
@@ -20,6 +55,10 @@
 //! `mprotect` (two mappings a stack, about 32 000 goroutines); when the kernel
 //! refuses, `spawn` panics with a message naming the limit and the remedy.
 //! Setting `CSP_STACK_GUARD=mprotect` forces the fallback (for testing).
+//! `CSP_STACK_GUARD=no-tripwire` keeps the guard regions but installs no
+//! tripwires (below), for a program whose own SIGSEGV handler replaces ours
+//! without chaining to it: a goroutine going deeper than 64 KiB would then
+//! die on its tripwire. Deep pages are then kept, as with `mprotect`.
 //!
 //! Finished goroutines return their stacks to a pool; they are never unmapped.
 //!
@@ -29,21 +68,47 @@
 //! the handler that was installed before ours (std's, or the default).
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use corosensei::stack::{Stack, StackPointer};
 use parking_lot::Mutex;
 
-/// The default goroutine stack size (usable bytes, the guard page excluded).
-pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
+/// The default goroutine stack size: 32 MiB of address space (the guard page
+/// excluded; four times what a process's main thread gets), committed only as
+/// it is touched. Recursion 100 000 calls deep fits, even in a debug build.
+///
+/// A parked goroutine costs only the pages it touched (a few KiB) plus one
+/// page-table page; a million of them reserve 32 TiB of the 128 TiB of
+/// address space x86-64 gives a process.
+pub const DEFAULT_STACK_SIZE: usize = 32 * 1024 * 1024;
+
+/// How much of a stack's top stays resident when a finished goroutine's stack
+/// is reused: the pages below it are given back after a deep excursion.
+pub(crate) const KEEP_RESIDENT: usize = 64 * 1024;
+
+/// Stacks smaller than this have no tripwire (their pages are all kept).
+pub(crate) const TRIPWIRE_MIN_SIZE: usize = 2 * KEEP_RESIDENT;
+
+/// Bytes at the top of every stack kept out of the coroutine's reach: the
+/// tripwire flag lives there (in the page the goroutine touches first anyway).
+pub(crate) const TOP_RESERVED: usize = 64;
+
+/// Where the mapping of a chunk starts, modulo [`HUGE`]: stack tops then land
+/// a little above it, with room for the tripwire below them in the same 2 MiB.
+const CHUNK_PHASE: usize = 512 * 1024;
+
+/// The span of one page-table page (x86-64, 4 KiB pages).
+const HUGE: usize = 2 * 1024 * 1024;
 
 /// Stacks carved out of one mapping.
 const SLOTS_PER_CHUNK: usize = 64;
 
 /// Linux 6.13's lightweight guard regions (`MADV_GUARD_INSTALL`).
 const MADV_GUARD_INSTALL: libc::c_int = 102;
+/// And their removal.
+const MADV_GUARD_REMOVE: libc::c_int = 103;
 
 fn page_size() -> usize {
     // SAFETY: sysconf has no preconditions.
@@ -62,11 +127,12 @@ pub(crate) struct GStack {
 }
 
 // SAFETY: `limit` includes a guard page that faults on access, the usable part
-// is at least MIN_STACK_SIZE (stack_size rounds up), and both ends are page
-// aligned, which satisfies STACK_ALIGNMENT.
+// is at least MIN_STACK_SIZE (stack_size rounds up to 16 KiB), and both ends
+// are 64-byte aligned (the top is a page boundary less TOP_RESERVED), which
+// satisfies STACK_ALIGNMENT.
 unsafe impl Stack for GStack {
     fn base(&self) -> StackPointer {
-        StackPointer::new(self.top).expect("stack top is non-null")
+        StackPointer::new(self.top - TOP_RESERVED).expect("stack top is non-null")
     }
     fn limit(&self) -> StackPointer {
         StackPointer::new(self.bottom).expect("stack bottom is non-null")
@@ -81,6 +147,75 @@ impl GStack {
     fn size(&self) -> usize {
         self.top - self.bottom
     }
+
+    /// Gives back the pages of a deep excursion, if the tripwire fired (see
+    /// the module docs). Costs one memory read when it did not.
+    ///
+    /// Nothing may run on the stack below its top [`KEEP_RESIDENT`] bytes.
+    fn release_deep(&self) {
+        let page = page_size();
+        release_deep_at(self.top, self.size() - page, page);
+    }
+}
+
+/// The flag word the SIGSEGV handler sets when a stack's tripwire fires.
+fn deep_flag(top: usize) -> &'static AtomicUsize {
+    // SAFETY: `top - 8` lies in the TOP_RESERVED bytes of a stack (callers
+    // pass a stack's top), which no coroutine uses, inside a mapping that is
+    // never unmapped; it is 8-byte aligned, and only accessed atomically.
+    unsafe { &*((top - 8) as *const AtomicUsize) }
+}
+
+/// The tripwire page's lowest address, for a stack ending at `top`.
+fn tripwire_lo(top: usize, page: usize) -> usize {
+    top - KEEP_RESIDENT - page
+}
+
+fn has_tripwire(usable: usize) -> bool {
+    usable >= TRIPWIRE_MIN_SIZE && GUARD_MODE.load(Ordering::Relaxed) == 1
+}
+
+/// See [`GStack::release_deep`]; `usable` is the stack's size less its guard.
+fn release_deep_at(top: usize, usable: usize, page: usize) {
+    if !has_tripwire(usable) {
+        return;
+    }
+    let flag = deep_flag(top);
+    if flag.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    let bottom = top - usable;
+    let tw = tripwire_lo(top, page);
+    // SAFETY: `bottom..tw + page` is the part of a stack below its top
+    // KEEP_RESIDENT bytes, which nothing runs on (contract): its contents are
+    // dead, and reading back zeros is fine. The guard page under `bottom` is
+    // not included (and guard markers survive MADV_DONTNEED anyway).
+    unsafe {
+        libc::madvise(
+            bottom as *mut libc::c_void,
+            tw + page - bottom,
+            libc::MADV_DONTNEED,
+        );
+    }
+    // SAFETY: the tripwire page is inside the stack's mapping and unused now.
+    let r = unsafe { libc::madvise(tw as *mut libc::c_void, page, MADV_GUARD_INSTALL) };
+    if r == 0 {
+        flag.store(0, Ordering::Relaxed);
+    }
+    // Else the flag stays set: with no tripwire, a later check releases again.
+}
+
+/// Called by a goroutine as it ends, on its own stack (which it is near the top
+/// of): gives back the pages of a deep excursion before the stack is reused.
+/// `stack_size` is its scheduler's stack size (a [`round_size`] result).
+pub(crate) fn release_deep_current(stack_size: usize) {
+    let (lo, _) = running();
+    if lo == 0 {
+        return;
+    }
+    let page = page_size();
+    // The usable part starts above the guard page and is stack_size long.
+    release_deep_at(lo + page + stack_size, stack_size, page);
 }
 
 /// Free stacks of one slot size, and the unused rest of the newest mapping.
@@ -92,14 +227,37 @@ struct Pool {
     clean: Vec<GStack>,
     next: usize,
     end: usize,
+    /// Its stacks get tripwires (the slot size is in `TRIPWIRE_SLOTS`).
+    tripwires: bool,
 }
 
 /// Stacks handed out so far (the scavenger's sign of activity).
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
 
+/// Slot sizes (guard page included) whose stacks have tripwires, for the
+/// SIGSEGV handler, which knows only the running stack's guard page. Written
+/// under the `POOLS` lock, append-only; a size that finds no room gets no
+/// tripwires.
+static TRIPWIRE_SLOTS: [AtomicUsize; 8] = [const { AtomicUsize::new(0) }; 8];
+
+fn register_tripwire_slot(slot: usize) -> bool {
+    for s in &TRIPWIRE_SLOTS {
+        match s.load(Ordering::Acquire) {
+            0 => {
+                s.store(slot, Ordering::Release);
+                return true;
+            }
+            x if x == slot => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 static POOLS: Mutex<Vec<Pool>> = Mutex::new(Vec::new());
 
-/// 0 = undecided, 1 = madvise guard regions, 2 = mprotect.
+/// 0 = undecided, 1 = madvise guard regions (with tripwires), 2 = mprotect,
+/// 3 = madvise guard regions without tripwires (`CSP_STACK_GUARD=no-tripwire`).
 static GUARD_MODE: AtomicU8 = AtomicU8::new(0);
 
 /// Rounds a requested stack size to whole pages (at least 16 KiB).
@@ -145,6 +303,7 @@ pub(crate) fn alloc(size: usize, live: &dyn Fn() -> usize) -> GStack {
                 clean: Vec::new(),
                 next: 0,
                 end: 0,
+                tripwires: false,
             });
             pools.len() - 1
         }
@@ -154,7 +313,8 @@ pub(crate) fn alloc(size: usize, live: &dyn Fn() -> usize) -> GStack {
         return s;
     }
     if pool.next == pool.end {
-        let len = slot * SLOTS_PER_CHUNK;
+        // HUGE more than the slots, so that the first can start at CHUNK_PHASE.
+        let len = slot * SLOTS_PER_CHUNK + HUGE;
         // SAFETY: an anonymous private mapping at an address of the kernel's choice.
         let p = unsafe {
             libc::mmap(
@@ -170,34 +330,55 @@ pub(crate) fn alloc(size: usize, live: &dyn Fn() -> usize) -> GStack {
             drop(pools);
             out_of_mappings("mmap", live());
         }
-        pool.next = p as usize;
-        pool.end = p as usize + len;
+        // SAFETY: advice on the mapping just made; failure is harmless.
+        unsafe { libc::madvise(p, len, libc::MADV_NOHUGEPAGE) };
+        let start = p as usize;
+        // The first address at or after `start` that is CHUNK_PHASE past a
+        // multiple of HUGE (see "Page tables" in the module docs).
+        let phase = (CHUNK_PHASE + HUGE - start % HUGE) % HUGE;
+        pool.next = start + phase;
+        pool.end = pool.next + slot * SLOTS_PER_CHUNK;
     }
     let bottom = pool.next;
     pool.next += slot;
+    let top = bottom + slot;
     if let Err(what) = install_guard(bottom, page) {
         // Give the slot back so a later spawn can retry once mappings are freed.
         pool.next -= slot;
         drop(pools);
         out_of_mappings(what, live());
     }
-    GStack {
-        bottom,
-        top: bottom + slot,
+    if has_tripwire(size) {
+        if !pool.tripwires {
+            pool.tripwires = register_tripwire_slot(slot);
+        }
+        if pool.tripwires {
+            let tw = tripwire_lo(top, page);
+            // SAFETY: a page of the new stack, which nothing uses yet.
+            // Failure leaves a stack without a tripwire: its deep pages are
+            // then only given back by the scavenger, as with mprotect guards.
+            unsafe { libc::madvise(tw as *mut libc::c_void, page, MADV_GUARD_INSTALL) };
+        }
+        // A full registry (more than 8 distinct large stack sizes) means no
+        // tripwires for this size, likewise.
     }
+    GStack { bottom, top }
 }
 
 fn install_guard(addr: usize, page: usize) -> Result<(), &'static str> {
     let mut mode = GUARD_MODE.load(Ordering::Relaxed);
     if mode == 0 {
-        mode = if std::env::var_os("CSP_STACK_GUARD").is_some_and(|v| v == "mprotect") {
+        let env = std::env::var_os("CSP_STACK_GUARD");
+        mode = if env.as_ref().is_some_and(|v| v == "mprotect") {
             2
+        } else if env.as_ref().is_some_and(|v| v == "no-tripwire") {
+            3
         } else {
             1
         };
         GUARD_MODE.store(mode, Ordering::Relaxed);
     }
-    if mode == 1 {
+    if mode == 1 || mode == 3 {
         // SAFETY: `addr..addr+page` is inside a mapping we own and nothing uses yet.
         let r = unsafe { libc::madvise(addr as *mut libc::c_void, page, MADV_GUARD_INSTALL) };
         if r == 0 {
@@ -242,6 +423,7 @@ pub(crate) const SCAVENGE_BATCH: usize = 512;
 /// reused whole (`Sched::gfput`); this pool serves the first spawn storm and
 /// the goroutines that cannot be reused.
 pub(crate) fn free(s: GStack) {
+    s.release_deep();
     let slot = s.size();
     let mut pools = POOLS.lock();
     if let Some(p) = pools.iter_mut().find(|p| p.slot == slot) {
@@ -317,6 +499,52 @@ std::thread_local! {
 #[inline(never)]
 pub(crate) fn set_running(guard_lo: usize, gid: u64) {
     RUNNING.with(|r| r.set((guard_lo, gid)));
+}
+
+/// The running goroutine's guard page and id (zeros outside a goroutine).
+#[inline(never)]
+fn running() -> (usize, u64) {
+    RUNNING.with(|r| r.get())
+}
+
+/// If `addr` is in the tripwire page of the goroutine stack whose guard page
+/// starts at `lo`, and that tripwire has not fired yet, removes it and sets the
+/// stack's flag. Called from the SIGSEGV handler: async-signal-safe (one
+/// system call and atomic accesses), and it keeps `errno`.
+fn fire_tripwire(lo: usize, addr: usize, page: usize) -> bool {
+    for s in &TRIPWIRE_SLOTS {
+        let slot = s.load(Ordering::Acquire);
+        if slot == 0 {
+            return false;
+        }
+        let top = lo + slot;
+        let tw = tripwire_lo(top, page);
+        if addr < tw || addr >= tw + page {
+            continue;
+        }
+        // Each registered slot size puts its tripwire at a different offset
+        // from the guard page, so at most one matches. The fault is at a
+        // guard marker inside the running stack, so this is its size.
+        let flag = deep_flag(top);
+        if flag.load(Ordering::Relaxed) != 0 {
+            // Already fired, so this fault is not the tripwire's.
+            return false;
+        }
+        // SAFETY: errno is thread-local; saved and restored around madvise so
+        // the interrupted code never sees it change.
+        let saved = unsafe { *libc::__errno_location() };
+        // SAFETY: the tripwire page of the running stack; removing the marker
+        // makes it ordinary (zero-filled on demand) memory of the stack.
+        let r = unsafe { libc::madvise(tw as *mut libc::c_void, page, MADV_GUARD_REMOVE) };
+        // SAFETY: as above.
+        unsafe { *libc::__errno_location() = saved };
+        if r != 0 {
+            return false;
+        }
+        flag.store(1, Ordering::Relaxed);
+        return true;
+    }
+    false
 }
 
 static mut OLD_SEGV: std::mem::MaybeUninit<libc::sigaction> = std::mem::MaybeUninit::zeroed();
@@ -397,6 +625,11 @@ extern "C" fn on_segv(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut li
         write_stderr(b" ran past the end of its stack (raise Builder::stack_size)\nfatal error: stack overflow\n");
         // SAFETY: abort is async-signal-safe.
         unsafe { libc::abort() };
+    }
+    if lo != 0 && fire_tripwire(lo, addr, page) {
+        // The stack went deeper than KEEP_RESIDENT: the access runs again, now
+        // on ordinary memory.
+        return;
     }
     // Not ours: hand the fault to whoever was installed before us.
     // SAFETY: OLD_SEGV was filled by sigaction before this handler was installed.
