@@ -21,8 +21,8 @@ pub use chan::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySend
 pub use chan::{Chan, Iter};
 pub use csp_macros::{csp, go, main, select, test};
 pub use runtime::{
-    blocking, num_goroutine, run, scope, spawn, yield_now, Builder, JoinHandle, Scope,
-    ScopedJoinHandle, DEFAULT_STACK_SIZE,
+    blocking, lock_os_thread, num_goroutine, run, scope, spawn, unlock_os_thread, yield_now,
+    Builder, JoinHandle, Scope, ScopedJoinHandle, DEFAULT_STACK_SIZE,
 };
 pub use sync::WaitGroup;
 pub use time::{after, sleep, tick};

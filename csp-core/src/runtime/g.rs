@@ -8,12 +8,13 @@
 use std::cell::{Cell, UnsafeCell};
 use std::panic::Location;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use corosensei::{Coroutine, Yielder};
 
+use crate::runtime::handoff::M;
 use crate::runtime::park::WaitReason;
 use crate::runtime::sched::Sched;
 use crate::runtime::stack::GStack;
@@ -67,6 +68,10 @@ pub(crate) struct G {
     pub(crate) timer_armed: AtomicBool,
     /// Index in the scheduler's list of all goroutines (under its lock).
     pub(crate) allg_index: Cell<usize>,
+    /// The M this goroutine is locked to (`lock_os_thread`), or null; and
+    /// how many locks it holds. Written by the goroutine itself.
+    pub(crate) locked_m: AtomicPtr<M>,
+    pub(crate) lock_count: Cell<u32>,
 }
 
 // SAFETY: a G moves between worker threads, but only one thread at a time runs
@@ -116,6 +121,8 @@ impl G {
             park_seq: AtomicU64::new(0),
             timer_armed: AtomicBool::new(false),
             allg_index: Cell::new(0),
+            locked_m: AtomicPtr::new(std::ptr::null_mut()),
+            lock_count: Cell::new(0),
         }
     }
 

@@ -32,6 +32,7 @@ use std::sync::{Arc, OnceLock};
 use std::thread::Thread;
 
 use crate::runtime::fence;
+use crate::runtime::g::G;
 use crate::runtime::sched::{current_m, Sched};
 
 /// Go's default limit on OS threads (`debug.SetMaxThreads`).
@@ -70,6 +71,10 @@ pub(crate) struct M {
     /// Times this M entered `blocking` (sysmon tells a long syscall from a
     /// string of short ones by it, as Go's `syscalltick`).
     pub(crate) syscalltick: AtomicU64,
+    /// The goroutine locked to this M (`lock_os_thread`), or null.
+    pub(crate) lockedg: AtomicPtr<G>,
+    /// A goroutine handed over with a P, to run first (`startlockedm`).
+    pub(crate) nextg: AtomicPtr<G>,
 }
 
 impl M {
@@ -80,6 +85,8 @@ impl M {
             p: AtomicUsize::new(p),
             user: AtomicBool::new(false),
             syscalltick: AtomicU64::new(0),
+            lockedg: AtomicPtr::new(std::ptr::null_mut()),
+            nextg: AtomicPtr::new(std::ptr::null_mut()),
         }
     }
 
@@ -97,7 +104,7 @@ impl M {
         fence::light();
     }
 
-    fn unpark(&self) {
+    pub(crate) fn unpark(&self) {
         if let Some(t) = self.thread.get() {
             t.unpark();
         }
@@ -212,12 +219,18 @@ impl Sched {
     /// Creates the first Ms, one per P, each owning its P.
     pub(crate) fn start_ms(self: &Arc<Self>) {
         fence::init();
-        for pid in 0..self.ps.len() {
-            let m = self.alloc_m(pid).expect("max_threads covers the workers");
+        // Every worker's M is counted before the first starts: a goroutine
+        // may hand its P off at once, and must not take a worker's place.
+        let ms: Vec<Arc<M>> = (0..self.ps.len())
+            .map(|pid| self.alloc_m(pid).expect("max_threads covers the workers"))
+            .collect();
+        for (pid, m) in ms.iter().enumerate() {
             self.ps[pid].status.store(running(m.id), Ordering::Release);
             self.ms[pid]
                 .cur
-                .store(Arc::as_ptr(&m).cast_mut(), Ordering::Release);
+                .store(Arc::as_ptr(m).cast_mut(), Ordering::Release);
+        }
+        for m in ms {
             self.newm(m);
         }
         crate::runtime::sysmon::start(self);
@@ -238,6 +251,16 @@ impl Sched {
     /// `startm`): a spare, else a new thread. False if the status changed
     /// meanwhile or no M can be had; the P stays as it was.
     pub(crate) fn handoffp(self: &Arc<Self>, pid: usize, from: u64) -> bool {
+        self.handoffp_from(pid, from, false)
+    }
+
+    /// [`handoffp`](Self::handoffp) by the P's own M, in scheduler code:
+    /// the word is its to change, no retake protocol needed.
+    pub(crate) fn handoff_own_p(self: &Arc<Self>, pid: usize, from: u64) -> bool {
+        self.handoffp_from(pid, from, true)
+    }
+
+    fn handoffp_from(self: &Arc<Self>, pid: usize, from: u64, own: bool) -> bool {
         let spare = self.threads.spare.lock().pop();
         let (m, fresh) = match spare {
             Some(m) => (m, false),
@@ -246,7 +269,7 @@ impl Sched {
                 None => return false,
             },
         };
-        if from & 3 == P_RUNNING {
+        if from & 3 == P_RUNNING && !own {
             if !self.retake_running(pid, from, m.id) {
                 self.return_m(m, fresh);
                 return false;
@@ -301,6 +324,40 @@ impl Sched {
             self.threads.count.fetch_sub(1, Ordering::SeqCst);
         } else {
             self.threads.spare.lock().push(m);
+        }
+    }
+
+    /// Gives P `pid`, owned by the calling M `me` in scheduler code, to `to`
+    /// (a locked M, parked without a P) together with the goroutine `g` it
+    /// must run (Go's `startlockedm`). `me` holds no P afterwards.
+    pub(crate) fn startlockedm(&self, me: &M, pid: usize, to: &M, g: *mut G) {
+        let ok = self.ps[pid].status.compare_exchange(
+            running(me.id),
+            running(to.id),
+            Ordering::AcqRel,
+            Ordering::Relaxed,
+        );
+        debug_assert!(ok.is_ok(), "startlockedm: the P is not ours");
+        me.p.store(NO_P, Ordering::Release);
+        to.nextg.store(g, Ordering::Release);
+        to.p.store(pid, Ordering::Release);
+        self.ms[pid]
+            .cur
+            .store((to as *const M).cast_mut(), Ordering::Release);
+        to.unpark();
+    }
+
+    /// A locked M without a P waits until its goroutine is handed to it with
+    /// a P. False at shutdown.
+    pub(crate) fn wait_locked(&self, m: &M) -> bool {
+        loop {
+            if m.p.load(Ordering::Acquire) != NO_P {
+                return true;
+            }
+            if self.shutdown.load(Ordering::SeqCst) {
+                return false;
+            }
+            std::thread::park();
         }
     }
 

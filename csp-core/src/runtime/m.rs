@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use corosensei::CoroutineResult;
 
 use crate::runtime::g::{GPtr, GRef, Yield, G_RUNNABLE, G_RUNNING, G_WAITING};
-use crate::runtime::handoff::{M, NO_P};
+use crate::runtime::handoff::{running, M, NO_P};
 use crate::runtime::idle::stopm;
 use crate::runtime::p::P;
 use crate::runtime::rand::fastrandn;
@@ -27,12 +27,29 @@ pub(crate) fn mstart(s: Arc<Sched>, m: Arc<M>) {
     set_current_m(Arc::as_ptr(&s), Arc::as_ptr(&m));
     loop {
         let pid = m.p.load(Ordering::Acquire);
-        if pid != NO_P && schedule(&s, &m, pid) {
-            // Shutdown, with our P: free its dead goroutines.
-            s.gfree_drain(pid);
+        if pid != NO_P {
+            // Our locked goroutine, handed over with the P: it runs first.
+            let owned = match GRef::new(m.nextg.swap(std::ptr::null_mut(), Ordering::AcqRel)) {
+                Some(g) => execute(&s, &m, pid, g, false),
+                None => true,
+            };
+            if owned && schedule(&s, &m, pid) {
+                // Shutdown, with our P: free its dead goroutines.
+                s.gfree_drain(pid);
+                break;
+            }
+            continue;
+        }
+        if s.shutdown.load(Ordering::SeqCst) {
             break;
         }
-        if s.shutdown.load(Ordering::SeqCst) || !s.spare_park(&m) {
+        // Without a P: wait for our locked goroutine, or as a spare.
+        let again = if m.lockedg.load(Ordering::Acquire).is_null() {
+            s.spare_park(&m)
+        } else {
+            s.wait_locked(&m)
+        };
+        if !again {
             break;
         }
     }
@@ -41,7 +58,7 @@ pub(crate) fn mstart(s: Arc<Sched>, m: Arc<M>) {
 
 /// Runs goroutines on P `pid` until the scheduler shuts down (true) or the P
 /// is handed to another M while this one ran a goroutine (false).
-fn schedule(s: &Sched, m: &M, pid: usize) -> bool {
+fn schedule(s: &Arc<Sched>, m: &M, pid: usize) -> bool {
     let mut spinning = false;
     while let Some((g, inherit)) = find_runnable(s, pid, &mut spinning) {
         if spinning {
@@ -152,7 +169,17 @@ fn steal(s: &Sched, id: usize) -> Option<GRef> {
 
 /// Runs goroutine `g` until it parks, yields or returns. Returns whether the
 /// M still holds P `id` afterwards.
-fn execute(s: &Sched, m: &M, id: usize, g: GRef, inherit: bool) -> bool {
+fn execute(s: &Arc<Sched>, m: &M, id: usize, g: GRef, inherit: bool) -> bool {
+    // SAFETY: a goroutine taken from a run queue is alive and owned by this M
+    // until it switches back.
+    let gr = unsafe { g.as_ref() };
+    let lm = gr.locked_m.load(Ordering::Acquire);
+    if !lm.is_null() && !std::ptr::eq(lm, m) {
+        // Locked to another M: our P goes there with it (Go's `startlockedm`).
+        // SAFETY: a locked M stays alive (in `Ms::all`) while parked for its G.
+        s.startlockedm(m, id, unsafe { &*lm }, g.as_ptr());
+        return false;
+    }
     let p = &s.ps[id];
     p.nexec.store(
         p.nexec.load(Ordering::Relaxed).wrapping_add(1),
@@ -164,9 +191,6 @@ fn execute(s: &Sched, m: &M, id: usize, g: GRef, inherit: bool) -> bool {
             Ordering::Relaxed,
         );
     }
-    // SAFETY: a goroutine taken from a run queue is alive and owned by this M
-    // until it switches back.
-    let gr = unsafe { g.as_ref() };
     gr.status.store(G_RUNNING, Ordering::Relaxed);
     crate::runtime::sched::set_current_g(gr);
     stack::set_running(gr.guard_lo.get(), gr.id);
@@ -177,11 +201,24 @@ fn execute(s: &Sched, m: &M, id: usize, g: GRef, inherit: bool) -> bool {
     m.leave_user();
     stack::set_running(0, 0);
     crate::runtime::sched::set_current_g(std::ptr::null());
-    let owned = s.owns(m, id);
+    let mut owned = s.owns(m, id);
     if !owned {
         // The P went to another M while the goroutine ran (sysmon, or
         // `blocking`): pass the goroutine on and stop.
         m.p.store(NO_P, Ordering::Release);
+    }
+    let returned = matches!(r, CoroutineResult::Return(()));
+    if returned && std::ptr::eq(m.lockedg.load(Ordering::Relaxed), g.as_ptr()) {
+        // A goroutine that ends locked unlocks its M (the thread is reused).
+        m.lockedg.store(std::ptr::null_mut(), Ordering::Release);
+    } else if owned && std::ptr::eq(gr.locked_m.load(Ordering::Relaxed), m) {
+        // Our locked goroutine stops running: the P goes to another M before
+        // the goroutine can be readied, and this M waits for it (Go's
+        // `stoplockedm`). Without an M to be had, the P stays and waits too.
+        if s.handoff_own_p(id, running(m.id)) {
+            m.p.store(NO_P, Ordering::Release);
+            owned = false;
+        }
     }
     match r {
         CoroutineResult::Yield(Yield::Park) => park_commit(s, g),

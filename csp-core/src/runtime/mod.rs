@@ -23,6 +23,7 @@ pub(crate) mod gfree;
 pub(crate) mod handoff;
 pub(crate) mod idle;
 pub(crate) mod join;
+pub(crate) mod lockosthread;
 pub(crate) mod m;
 pub(crate) mod netpoll;
 pub(crate) mod p;
@@ -41,6 +42,7 @@ pub(crate) mod wait;
 
 pub use builder::{run, Builder};
 pub use join::{spawn, JoinHandle};
+pub use lockosthread::{lock_os_thread, unlock_os_thread};
 pub use scope::{scope, Scope, ScopedJoinHandle};
 pub use stack::DEFAULT_STACK_SIZE;
 pub use syscall::blocking;
