@@ -52,6 +52,21 @@ impl P {
         }
     }
 
+    /// Anyone: puts `g` in `runnext` if it is empty. A CAS, so it is safe
+    /// from an M that may have just lost this P: the goroutine is queued on
+    /// the P either way, for whoever runs it.
+    #[inline]
+    pub(crate) fn try_put_next(&self, g: GRef) -> bool {
+        self.runnext
+            .compare_exchange(
+                ptr::null_mut(),
+                g.as_ptr(),
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            )
+            .is_ok()
+    }
+
     /// Owner only. Puts `g` in `runnext` (kicking the old one to the tail) or at
     /// the tail. Returns what did not fit, which the caller must put on the
     /// global queue (half the ring plus `g`, Go's `runqputslow`).

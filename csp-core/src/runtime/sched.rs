@@ -17,7 +17,7 @@ use parking_lot::{Condvar, Mutex};
 
 use crate::runtime::g::{GPtr, GRef, ParkReq, Yield, G, G_RUNNABLE, G_WAITING};
 use crate::runtime::gfree::GFree;
-use crate::runtime::handoff::{Ms, DEFAULT_MAX_THREADS, M};
+use crate::runtime::handoff::{Ms, DEFAULT_MAX_THREADS, M, NO_P};
 use crate::runtime::idle::MSlot;
 use crate::runtime::netpoll::Netpoll;
 use crate::runtime::p::P;
@@ -192,6 +192,20 @@ pub(crate) fn goready(g: GRef) {
     );
     gr.status.store(G_RUNNABLE, Ordering::Relaxed);
     let s = &*gr.sched;
+    let (cs, m) = current_m();
+    if ptr::eq(cs, s) {
+        // The hot path: an empty `runnext` of the P this M runs (or ran a
+        // moment ago: `try_put_next` is safe for a non-owner) takes `g`
+        // without the ownership protocol.
+        // SAFETY: a worker's TLS points at its own M, alive as long as `s`.
+        let pid = unsafe { &*m }.p.load(Ordering::Relaxed);
+        if pid != NO_P && s.ps[pid].try_put_next(g) {
+            if s.ps[pid].ring_len() > 0 {
+                s.wakep();
+            }
+            return;
+        }
+    }
     if let Some(p) = s.local_p() {
         // On one of our workers: runnext, which this M reaches as soon as the
         // running goroutine parks. Wake help only if work now queues behind it.
