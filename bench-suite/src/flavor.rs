@@ -31,6 +31,8 @@ impl Check {
 pub trait Flavor: 'static {
     /// The name in reports (`crossbeam`, `csp-goroutines`, ...).
     const NAME: &'static str;
+    /// The crate whose version the report records (`crossbeam-channel`, ...).
+    const CRATE: &'static str;
     /// Whether tasks are green threads (goroutines, coroutines) rather than OS
     /// threads; the spawn workload starts far fewer OS threads.
     const GREEN: bool;

@@ -142,3 +142,43 @@ fn go_module_uses_the_same_sizes() {
         .collect();
     assert_eq!(found, want);
 }
+
+#[test]
+fn catalog_json_lists_every_workload_case_and_implementation() {
+    let meta = bench_suite::catalog::meta_json(Mode::Smoke);
+    let names: Vec<&str> = meta["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    let want: Vec<&str> = Workload::ALL.iter().map(|w| w.name()).collect();
+    assert_eq!(names, want);
+    assert!(meta["workloads"][2]["about"]
+        .as_str()
+        .unwrap()
+        .contains(&bench_suite::catalog::FAN_CAP.to_string()));
+    let listed = meta["cases"].as_array().unwrap();
+    assert_eq!(listed.len(), cases(Mode::Smoke).len());
+    // Exactly one headline case per workload, and parameters in id order.
+    for w in &want {
+        let heads = listed
+            .iter()
+            .filter(|c| c["workload"] == *w && c["headline"] == true)
+            .count();
+        assert_eq!(heads, 1, "{w}");
+    }
+    assert!(listed
+        .iter()
+        .any(|c| c["workload"] == "fan_in" && c["params"] == "producers=4,cap=128"));
+    let imps: Vec<&str> = meta["implementations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    for imp in impls() {
+        assert!(imps.contains(&imp.name), "{} not in the catalog", imp.name);
+    }
+    assert_eq!(imps.last(), Some(&"go"), "Go comes last");
+}

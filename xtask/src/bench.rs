@@ -4,7 +4,7 @@
 use crate::criterion::{parse_list, read_all};
 use crate::gotest::{parse_line, parse_output};
 use crate::machine::{crate_versions, git_commit, machine, now_utc, output};
-use crate::results::{Entry, ParkMemory, Results, Unsupported, Versions};
+use crate::results::{Catalog, Entry, ParkMemory, Results, Unsupported, Versions};
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::Regex;
 use serde_json::Value;
@@ -121,41 +121,142 @@ fn bench_cmd(root: &Path, features: &[&str], mode: &str) -> Command {
     cmd
 }
 
-/// Runs the benchmarks and writes the report.
+/// What every stage of a run shares: paths, the log and the filter.
+struct Ctx<'a> {
+    opts: &'a Options,
+    root: PathBuf,
+    target: PathBuf,
+    /// `CRITERION_HOME`.
+    home: PathBuf,
+    /// Where the bench binary writes bench-suite's catalog.
+    meta_path: PathBuf,
+    log_path: PathBuf,
+    log: Log,
+    filter: Option<Regex>,
+    start: Instant,
+}
+
+impl Ctx<'_> {
+    fn new(opts: &Options) -> Result<Ctx<'_>, String> {
+        let start = Instant::now();
+        let root = root();
+        let filter = opts
+            .filter
+            .as_deref()
+            .map(Regex::new)
+            .transpose()
+            .map_err(|e| format!("--filter: {e}"))?;
+        let target = target_dir(&root);
+        let log_path = target.join("xtask-bench.log");
+        std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
+        let log = Log(Arc::new(Mutex::new(
+            std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?,
+        )));
+        Ok(Ctx {
+            opts,
+            home: target.join("criterion"),
+            meta_path: target.join("xtask-bench-meta.json"),
+            root,
+            target,
+            log_path,
+            log,
+            filter,
+            start,
+        })
+    }
+
+    /// Whether a benchmark id passes `--filter`.
+    fn matches(&self, id: &str) -> bool {
+        self.filter.as_ref().map_or(true, |re| re.is_match(id))
+    }
+}
+
+/// The feature set that built: (cargo arguments, implementations left out).
+type Features = (&'static [&'static str], &'static [&'static str]);
+
+/// What will run: the criterion ids and Go's cases, with Go's settings.
+struct Plan {
+    rust_ids: Vec<String>,
+    /// (workload, parameter id) of every Go benchmark to keep.
+    go_cases: Vec<(String, String)>,
+    /// `go version`, when Go is installed and not left out.
+    go_bin: Option<String>,
+    go_time: &'static str,
+    go_count: usize,
+}
+
+impl Plan {
+    /// How many results the progress bar waits for.
+    fn steps(&self) -> usize {
+        self.rust_ids.len()
+            + if self.go_bin.is_some() {
+                self.go_cases.len() * self.go_count
+            } else {
+                0
+            }
+    }
+}
+
+/// Runs the benchmarks and returns their results.
 pub fn run(opts: &Options) -> Result<Results, String> {
-    let start = Instant::now();
-    let root = root();
-    let filter = opts
-        .filter
-        .as_deref()
-        .map(Regex::new)
-        .transpose()
-        .map_err(|e| format!("--filter: {e}"))?;
-    let matches = |id: &str| filter.as_ref().map_or(true, |re| re.is_match(id));
-    let target = target_dir(&root);
-    let home = target.join("criterion");
-    let meta_path = target.join("xtask-bench-meta.json");
-    let log_path = target.join("xtask-bench.log");
-    std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
-    let log = Log(Arc::new(Mutex::new(
-        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?,
-    )));
+    let ctx = Ctx::new(opts)?;
     eprintln!(
         "cargo xtask bench: mode {}, log {}",
         opts.mode,
-        log_path.display()
+        ctx.log_path.display()
     );
+    let features = build(&ctx)?;
+    let built = ctx.start.elapsed();
+    let plan = plan(&ctx, features.0)?;
+    let bar = ProgressBar::new(plan.steps() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    run_criterion(&ctx, features.0, &plan, &bar)?;
+    let benched = ctx.start.elapsed();
+    let (go_entries, go_status) = run_go(&ctx, &plan, &bar)?;
+    bar.finish_and_clear();
+    let go_done = ctx.start.elapsed();
+    let park_memory = park_memory(
+        &ctx.root,
+        &ctx.target,
+        features.0,
+        plan.go_bin.is_some(),
+        |id| ctx.matches(id),
+        &ctx.log,
+    );
+    eprintln!(
+        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s",
+        built.as_secs_f64(),
+        (benched - built).as_secs_f64(),
+        (go_done - benched).as_secs_f64(),
+        (ctx.start.elapsed() - go_done).as_secs_f64()
+    );
+    Ok(collect(
+        &ctx,
+        &plan,
+        features.1,
+        go_entries,
+        go_status,
+        park_memory,
+    ))
+}
 
-    // 1. Build, falling back while the csp adapters do not compile.
+/// Stage 1: builds the bench binary, falling back to fewer csp adapters
+/// while they do not compile.
+fn build(ctx: &Ctx) -> Result<Features, String> {
     let spinner = ProgressBar::new_spinner();
     spinner.enable_steady_tick(Duration::from_millis(120));
     let mut chosen = None;
     for (features, left_out) in FEATURE_SETS {
         spinner.set_message(format!("building bench-suite {}", features.join(" ")));
-        let mut cmd = bench_cmd(&root, features, opts.mode);
+        let mut cmd = bench_cmd(&ctx.root, features, ctx.opts.mode);
         cmd.arg("--no-run");
         let sp = spinner.clone();
-        let ok = stream(cmd, &log, move |l| {
+        let ok = stream(cmd, &ctx.log, move |l| {
             if let Some(c) = l.trim_start().strip_prefix("Compiling ") {
                 sp.set_message(format!("building: {c}"));
             }
@@ -167,28 +268,34 @@ pub fn run(opts: &Options) -> Result<Results, String> {
         spinner.println(format!(
             "warning: bench-suite did not build with [{}]; trying fewer csp adapters (see {})",
             features.join(" "),
-            log_path.display()
+            ctx.log_path.display()
         ));
     }
     spinner.finish_and_clear();
-    let built = start.elapsed();
-    let (features, left_out) = chosen.ok_or(format!(
+    chosen.ok_or(format!(
         "bench-suite does not build; see {}",
-        log_path.display()
-    ))?;
+        ctx.log_path.display()
+    ))
+}
 
-    // 2. The benchmark ids: criterion's own list, then Go's cases derived from it.
-    let mut cmd = bench_cmd(&root, features, opts.mode);
+/// Stage 2: the benchmark ids (criterion's own list) and Go's cases derived
+/// from them.
+fn plan(ctx: &Ctx, features: &[&str]) -> Result<Plan, String> {
+    let mut cmd = bench_cmd(&ctx.root, features, ctx.opts.mode);
     cmd.args(["--", "--list"]);
     let listing = cmd
         .output()
         .map_err(|e| format!("cargo bench --list: {e}"))?;
     let all_ids = parse_list(&String::from_utf8_lossy(&listing.stdout));
-    let rust_ids: Vec<String> = all_ids.iter().filter(|id| matches(id)).cloned().collect();
-    let go_bin = if opts.no_go {
+    let rust_ids = all_ids
+        .iter()
+        .filter(|id| ctx.matches(id))
+        .cloned()
+        .collect();
+    let go_bin = if ctx.opts.no_go {
         None
     } else {
-        output("go", &["version"], &root)
+        output("go", &["version"], &ctx.root)
     };
     let mut go_cases: Vec<(String, String)> = Vec::new();
     for id in &all_ids {
@@ -198,155 +305,157 @@ pub fn run(opts: &Options) -> Result<Results, String> {
             parts.next(),
             parts.next().unwrap_or(""),
         );
-        let go_id = if p.is_empty() {
-            format!("{w}/go")
-        } else {
-            format!("{w}/go/{p}")
-        };
-        if matches(&go_id) && !go_cases.iter().any(|(a, b)| a == w && b == p) {
+        if ctx.matches(&go_id(w, p)) && !go_cases.iter().any(|(a, b)| a == w && b == p) {
             go_cases.push((w.to_string(), p.to_string()));
         }
     }
-    let (go_time, go_count) = match opts.mode {
+    let (go_time, go_count) = match ctx.opts.mode {
         "smoke" => ("20ms", 1),
         "quick" => ("200ms", 3),
         _ => ("1s", 5),
     };
-    let go_runs = if go_bin.is_some() {
-        go_cases.len() * go_count
+    Ok(Plan {
+        rust_ids,
+        go_cases,
+        go_bin,
+        go_time,
+        go_count,
+    })
+}
+
+/// The id of a Go benchmark in the Rust suite's form: `fan_in/go/producers=4,cap=128`.
+fn go_id(workload: &str, params: &str) -> String {
+    if params.is_empty() {
+        format!("{workload}/go")
     } else {
-        0
-    };
-
-    // 3. Run criterion with a bar over every id.
-    let bar = ProgressBar::new((rust_ids.len() + go_runs) as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}")
-            .expect("template")
-            .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    let _ = std::fs::remove_file(&meta_path);
-    if !rust_ids.is_empty() {
-        let mut cmd = bench_cmd(&root, features, opts.mode);
-        cmd.env("CSP_BENCH_META", &meta_path)
-            .env("CRITERION_HOME", &home)
-            .arg("--");
-        if let Some(f) = &opts.filter {
-            cmd.arg(f);
-        }
-        let current = Mutex::new(String::new());
-        let b = bar.clone();
-        let ok = stream(cmd, &log, move |l| {
-            let Some(rest) = l.strip_prefix("Benchmarking ") else {
-                return;
-            };
-            let id = rest.split(": ").next().unwrap_or(rest);
-            let mut cur = current.lock().expect("progress lock");
-            if *cur != id {
-                *cur = id.to_string();
-                b.set_message(id.to_string());
-            }
-            if rest.ends_with(": Analyzing") {
-                b.inc(1);
-            }
-        })?;
-        if !ok {
-            bar.abandon();
-            return Err(format!("cargo bench failed; see {}", log_path.display()));
-        }
+        format!("{workload}/go/{params}")
     }
+}
 
-    let benched = start.elapsed();
+/// Stage 3: runs criterion over the planned ids, advancing `bar` per id.
+fn run_criterion(
+    ctx: &Ctx,
+    features: &[&str],
+    plan: &Plan,
+    bar: &ProgressBar,
+) -> Result<(), String> {
+    let _ = std::fs::remove_file(&ctx.meta_path);
+    if plan.rust_ids.is_empty() {
+        return Ok(());
+    }
+    let mut cmd = bench_cmd(&ctx.root, features, ctx.opts.mode);
+    cmd.env("CSP_BENCH_META", &ctx.meta_path)
+        .env("CRITERION_HOME", &ctx.home)
+        .arg("--");
+    if let Some(f) = &ctx.opts.filter {
+        cmd.arg(f);
+    }
+    let current = Mutex::new(String::new());
+    let b = bar.clone();
+    let ok = stream(cmd, &ctx.log, move |l| {
+        let Some(rest) = l.strip_prefix("Benchmarking ") else {
+            return;
+        };
+        let id = rest.split(": ").next().unwrap_or(rest);
+        let mut cur = current.lock().expect("progress lock");
+        if *cur != id {
+            *cur = id.to_string();
+            b.set_message(id.to_string());
+        }
+        if rest.ends_with(": Analyzing") {
+            b.inc(1);
+        }
+    })?;
+    if !ok {
+        bar.abandon();
+        return Err(format!(
+            "cargo bench failed; see {}",
+            ctx.log_path.display()
+        ));
+    }
+    Ok(())
+}
 
-    // 4. Go.
-    let go_dir = root.join("bench-suite").join("go");
-    let mut go_entries = Vec::new();
-    let go_status = match (&go_bin, opts.no_go) {
-        (_, true) => "skipped (--no-go)".to_string(),
+/// Stage 4: runs `go test -bench` over the planned cases; returns Go's
+/// figures and a status line for the report.
+fn run_go(ctx: &Ctx, plan: &Plan, bar: &ProgressBar) -> Result<(Vec<Entry>, String), String> {
+    let version = match (&plan.go_bin, ctx.opts.no_go) {
+        (_, true) => return Ok((Vec::new(), "skipped (--no-go)".to_string())),
         (None, false) => {
-            "not installed: install Go 1.19 or newer (Debian: apt-get install golang-go) \
-                          and rerun `cargo xtask bench` to add the Go column"
-                .to_string()
+            return Ok((
+                Vec::new(),
+                "not installed: install Go 1.19 or newer (Debian: apt-get install golang-go) \
+                 and rerun `cargo xtask bench` to add the Go column"
+                    .to_string(),
+            ))
         }
-        (Some(_), false) if go_cases.is_empty() => "no Go benchmark matched --filter".to_string(),
-        (Some(version), false) => {
-            // Go matches -bench per name level and skips benchmarks without
-            // sub-benchmarks under a two-level pattern: select by workload only,
-            // then filter the results.
-            let tops: BTreeSet<String> = go_cases.iter().map(|(w, _)| regex::escape(w)).collect();
-            let pattern = format!(
-                "^Benchmark_({})$",
-                tops.into_iter().collect::<Vec<_>>().join("|")
-            );
-            let mut cmd = Command::new("go");
-            cmd.current_dir(&go_dir)
-                .args([
-                    "test",
-                    "-run",
-                    "^$",
-                    "-bench",
-                    &pattern,
-                    "-benchtime",
-                    go_time,
-                ])
-                .arg(format!("-count={go_count}"))
-                .env("CSP_BENCH_MODE", opts.mode);
-            let text = Mutex::new(String::new());
-            let b = bar.clone();
-            let ok = stream(cmd, &log, |l| {
-                text.lock().expect("go output").push_str(&format!("{l}\n"));
-                if let Some(g) = parse_line(l) {
-                    b.set_message(g.id());
-                    b.inc(1);
-                }
-            })?;
-            let text = text.into_inner().expect("go output");
-            std::fs::create_dir_all(&opts.out).map_err(|e| e.to_string())?;
-            let _ = std::fs::write(opts.out.join("go-bench.txt"), &text);
-            go_entries = parse_output(&text)
-                .into_iter()
-                .filter(|e| {
-                    let p = e.param_id();
-                    let id = if p.is_empty() {
-                        format!("{}/go", e.workload)
-                    } else {
-                        format!("{}/go/{p}", e.workload)
-                    };
-                    matches(&id)
-                })
-                .collect();
-            if ok {
-                format!("ran ({version})")
-            } else {
-                format!("go test failed ({version}); see {}", log_path.display())
-            }
+        (Some(_), false) if plan.go_cases.is_empty() => {
+            return Ok((Vec::new(), "no Go benchmark matched --filter".to_string()))
         }
+        (Some(version), false) => version,
     };
-    bar.finish_and_clear();
-
-    let go_done = start.elapsed();
-
-    // 4b. Memory per parked goroutine, in fresh processes.
-    let park_memory = park_memory(
-        &root,
-        &target,
-        features,
-        go_bin.is_some() && !opts.no_go,
-        matches,
-        &log,
+    // Go matches -bench per name level and skips benchmarks without
+    // sub-benchmarks under a two-level pattern: select by workload only, then
+    // filter the results.
+    let tops: BTreeSet<String> = plan
+        .go_cases
+        .iter()
+        .map(|(w, _)| regex::escape(w))
+        .collect();
+    let pattern = format!(
+        "^Benchmark_({})$",
+        tops.into_iter().collect::<Vec<_>>().join("|")
     );
-    eprintln!(
-        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s",
-        built.as_secs_f64(),
-        (benched - built).as_secs_f64(),
-        (go_done - benched).as_secs_f64(),
-        (start.elapsed() - go_done).as_secs_f64()
-    );
+    let mut cmd = Command::new("go");
+    cmd.current_dir(ctx.root.join("bench-suite").join("go"))
+        .args([
+            "test",
+            "-run",
+            "^$",
+            "-bench",
+            &pattern,
+            "-benchtime",
+            plan.go_time,
+        ])
+        .arg(format!("-count={}", plan.go_count))
+        .env("CSP_BENCH_MODE", ctx.opts.mode);
+    let text = Mutex::new(String::new());
+    let b = bar.clone();
+    let ok = stream(cmd, &ctx.log, |l| {
+        text.lock().expect("go output").push_str(&format!("{l}\n"));
+        if let Some(g) = parse_line(l) {
+            b.set_message(g.id());
+            b.inc(1);
+        }
+    })?;
+    let text = text.into_inner().expect("go output");
+    std::fs::create_dir_all(&ctx.opts.out).map_err(|e| e.to_string())?;
+    let _ = std::fs::write(ctx.opts.out.join("go-bench.txt"), &text);
+    let entries = parse_output(&text)
+        .into_iter()
+        .filter(|e| ctx.matches(&go_id(&e.workload, &e.param_id())))
+        .collect();
+    let status = if ok {
+        format!("ran ({version})")
+    } else {
+        format!("go test failed ({version}); see {}", ctx.log_path.display())
+    };
+    Ok((entries, status))
+}
 
-    // 5. Collect.
-    let estimates = read_all(&home);
-    let mut results: Vec<Entry> = rust_ids
+/// Stage 5: criterion's estimates, Go's figures and bench-suite's catalog
+/// (notes, gaps, sizes) into one [`Results`].
+fn collect(
+    ctx: &Ctx,
+    plan: &Plan,
+    left_out: &[&str],
+    go_entries: Vec<Entry>,
+    go_status: String,
+    park_memory: Vec<ParkMemory>,
+) -> Results {
+    let estimates = read_all(&ctx.home);
+    let mut results: Vec<Entry> = plan
+        .rust_ids
         .iter()
         .filter_map(|id| match estimates.get(id) {
             Some(e) => Some(e.to_entry()),
@@ -356,56 +465,39 @@ pub fn run(opts: &Options) -> Result<Results, String> {
             }
         })
         .collect();
-    let meta: Value = std::fs::read_to_string(&meta_path)
+    let catalog: Option<Catalog> = std::fs::read_to_string(&ctx.meta_path)
         .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(Value::Null);
-    let pairs = |key: &str| -> Vec<(String, String, String)> {
-        meta[key]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|v| {
-                        let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
-                        (s("workload"), s("implementation"), s("note"))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    for (w, i, note) in pairs("notes") {
-        for e in results
-            .iter_mut()
-            .filter(|e| e.workload == w && e.implementation == i)
-        {
-            e.note = Some(note.clone());
-        }
-    }
+        .and_then(|s| serde_json::from_str(&s).ok());
+    let catalog = catalog.unwrap_or_default();
+    let sizes = Value::Object(catalog.sizes.clone());
     for mut g in go_entries {
         // Go runs the sizes of the green implementations.
         g.elements = if g.workload == "spawn" {
-            meta["sizes"]["goroutines"].as_u64().unwrap_or(0)
+            sizes["goroutines"].as_u64().unwrap_or(0)
         } else {
             results
                 .iter()
                 .find(|e| e.workload == g.workload && e.params == g.params)
                 .map_or(0, |e| e.elements)
         };
-        if g.workload == "spawn" {
-            g.note =
-                Some("no join (Go has none): the run ends with the last value received".into());
-        }
         results.push(g);
     }
+    for n in &catalog.notes {
+        for e in results
+            .iter_mut()
+            .filter(|e| e.workload == n.workload && e.implementation == n.implementation)
+        {
+            e.note = Some(n.note.clone());
+        }
+    }
     let run_workloads: BTreeSet<String> = results.iter().map(|e| e.workload.clone()).collect();
-    let mut unsupported: Vec<Unsupported> = pairs("unsupported")
-        .into_iter()
-        .filter(|(w, i, _)| run_workloads.contains(w) && !left_out.contains(&i.as_str()))
-        .map(|(workload, implementation, note)| Unsupported {
-            workload,
-            implementation,
-            note,
+    let mut unsupported: Vec<Unsupported> = catalog
+        .unsupported
+        .iter()
+        .filter(|u| {
+            run_workloads.contains(&u.workload) && !left_out.contains(&u.implementation.as_str())
         })
+        .cloned()
         .collect();
     for imp in left_out {
         for w in &run_workloads {
@@ -414,33 +506,43 @@ pub fn run(opts: &Options) -> Result<Results, String> {
                 implementation: imp.to_string(),
                 note: format!(
                     "not run: bench-suite did not build with this adapter (see {})",
-                    log_path.display()
+                    ctx.log_path.display()
                 ),
             });
         }
     }
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
-    let sizes = &meta["sizes"];
+    let lock = std::fs::read_to_string(ctx.root.join("Cargo.lock")).unwrap_or_default();
+    let mut crates: Vec<&str> = catalog
+        .implementations
+        .iter()
+        .map(|i| i.krate.as_str())
+        .filter(|k| !k.is_empty() && *k != "std")
+        .collect();
+    crates.extend(TOOL_CRATES);
     let mut res = Results {
-        mode: opts.mode.to_string(),
+        mode: ctx.opts.mode.to_string(),
         date: now_utc(),
-        git_commit: git_commit(&root),
-        wall_seconds: start.elapsed().as_secs_f64(),
+        git_commit: git_commit(&ctx.root),
+        wall_seconds: ctx.start.elapsed().as_secs_f64(),
         machine: machine(),
         versions: Versions {
-            rustc: output("rustc", &["-V"], &root).unwrap_or_else(|| "unknown".into()),
-            go: go_bin.clone().filter(|_| !opts.no_go),
-            crates: crate_versions(&lock),
+            rustc: output("rustc", &["-V"], &ctx.root).unwrap_or_else(|| "unknown".into()),
+            go: plan.go_bin.clone(),
+            crates: crate_versions(&lock, &crates),
         },
-        method: method(opts.mode, sizes, go_time, go_count),
+        method: method(ctx.opts.mode, &sizes, plan.go_time, plan.go_count),
         results,
         unsupported,
         go_status,
         park_memory,
+        catalog: Some(catalog),
     };
     res.sort();
-    Ok(res)
+    res
 }
+
+/// Crates the harness itself depends on whose versions the report gives.
+const TOOL_CRATES: [&str; 3] = ["corosensei", "criterion", "plotters"];
 
 /// Runs of each parked-goroutine memory measurement (a fresh process each).
 const PARK_MEMORY_RUNS: usize = 5;

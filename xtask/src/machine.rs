@@ -44,26 +44,15 @@ pub fn machine() -> Machine {
     }
 }
 
-/// The crates whose versions the report records.
-const CRATES: [&str; 7] = [
-    "crossbeam-channel",
-    "flume",
-    "kanal",
-    "may",
-    "corosensei",
-    "criterion",
-    "plotters",
-];
-
-/// Versions of [`CRATES`] as locked in `Cargo.lock`.
-pub fn crate_versions(lock: &str) -> Map<String, Value> {
+/// Versions of the crates `names` as locked in `Cargo.lock`.
+pub fn crate_versions(lock: &str, names: &[&str]) -> Map<String, Value> {
     let mut out = Map::new();
     let mut name: Option<&str> = None;
     for line in lock.lines() {
         if let Some(n) = line.strip_prefix("name = ") {
             name = Some(n.trim_matches('"'));
         } else if let (Some(n), Some(v)) = (name, line.strip_prefix("version = ")) {
-            if CRATES.contains(&n) && !out.contains_key(n) {
+            if names.contains(&n) && !out.contains_key(n) {
                 out.insert(n.to_string(), Value::from(v.trim_matches('"')));
             }
             name = None;

@@ -44,19 +44,50 @@ pub fn font() -> Option<&'static str> {
     .as_deref()
 }
 
-/// The colour of an implementation, the same in every plot.
-pub fn color(imp: &str) -> RGBColor {
-    match imp {
-        "csp-goroutines" => RGBColor(214, 39, 40),
-        "csp-threads" => RGBColor(255, 127, 14),
-        "crossbeam" => RGBColor(31, 119, 180),
-        "flume" => RGBColor(44, 160, 44),
-        "std-mpsc" => RGBColor(148, 103, 189),
-        "kanal" => RGBColor(140, 86, 75),
-        "may" => RGBColor(227, 119, 194),
-        "go" => RGBColor(23, 190, 207),
-        _ => RGBColor(127, 127, 127),
+/// Colours by position in the catalog's implementation order.
+const PALETTE: [RGBColor; 12] = [
+    RGBColor(214, 39, 40),
+    RGBColor(255, 127, 14),
+    RGBColor(31, 119, 180),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(188, 189, 34),
+    RGBColor(127, 127, 127),
+    RGBColor(57, 59, 121),
+    RGBColor(0, 128, 128),
+    RGBColor(128, 0, 0),
+];
+
+/// Go's colour: the reference keeps one colour whatever the peers are.
+const GO_COLOR: RGBColor = RGBColor(23, 190, 207);
+
+/// The colour of an implementation, the same in every plot of a report.
+pub fn color(results: &Results, imp: &str) -> RGBColor {
+    let catalog = results.catalog();
+    if catalog
+        .implementation(imp)
+        .is_some_and(|i| i.runner == "go")
+    {
+        return GO_COLOR;
     }
+    let rank = catalog
+        .implementations
+        .iter()
+        .filter(|i| i.runner != "go")
+        .position(|i| i.name == imp)
+        .unwrap_or(PALETTE.len() - 1);
+    PALETTE[rank % PALETTE.len()]
+}
+
+/// An implementation as a plot draws it: name and colour.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// Implementation name (legend text).
+    pub name: String,
+    /// Its colour.
+    pub color: RGBColor,
 }
 
 /// A plot to draw.
@@ -69,7 +100,7 @@ pub enum Chart {
         /// Group labels.
         groups: Vec<String>,
         /// Implementations, in bar order.
-        impls: Vec<String>,
+        impls: Vec<Series>,
         /// `values[group][impl]`, ns per message.
         values: Vec<Vec<Option<f64>>>,
     },
@@ -82,7 +113,7 @@ pub enum Chart {
         /// X values (powers of two).
         xs: Vec<u64>,
         /// (implementation, ns per message at each x).
-        series: Vec<(String, Vec<Option<f64>>)>,
+        series: Vec<(Series, Vec<Option<f64>>)>,
     },
 }
 
@@ -91,6 +122,8 @@ pub enum Chart {
 pub struct Drawn {
     /// File name without extension.
     pub stem: String,
+    /// The workload whose section shows it (None: the summary).
+    pub workload: Option<String>,
     /// Title (also the caption).
     pub title: String,
     /// The SVG document.
@@ -133,18 +166,15 @@ pub fn fmt_ns(v: f64) -> String {
 /// Draws the legend: a swatch (and the name, with text) per implementation.
 fn legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    impls: &[String],
+    impls: &[Series],
     text: bool,
 ) -> Result<(), String> {
-    for (i, name) in impls.iter().enumerate() {
+    for (i, imp) in impls.iter().enumerate() {
         let y = 40 + 24 * i as i32;
-        area.draw(&Rectangle::new(
-            [(8, y), (24, y + 14)],
-            color(name).filled(),
-        ))
-        .map_err(err)?;
+        area.draw(&Rectangle::new([(8, y), (24, y + 14)], imp.color.filled()))
+            .map_err(err)?;
         if text {
-            area.draw(&Text::new(name.as_str(), (30, y), ("sans-serif", 15)))
+            area.draw(&Text::new(imp.name.as_str(), (30, y), ("sans-serif", 15)))
                 .map_err(err)?;
         }
     }
@@ -202,7 +232,7 @@ impl Chart {
                         let x0 = g as f64 + 0.1 + i as f64 * width;
                         let bar = Rectangle::new(
                             [(x0, lo), (x0 + width * 0.9, *v)],
-                            color(&impls[i]).filled(),
+                            impls[i].color.filled(),
                         );
                         chart.draw_series(std::iter::once(bar)).map_err(err)?;
                     }
@@ -215,7 +245,7 @@ impl Chart {
                             .map_err(err)?;
                     }
                 }
-                let shown: Vec<String> = impls
+                let shown: Vec<Series> = impls
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| values.iter().any(|row| row[*i].is_some()))
@@ -261,13 +291,13 @@ impl Chart {
                         .draw_series(std::iter::once(PathElement::new(axes, BLACK)))
                         .map_err(err)?;
                 }
-                for (name, values) in series {
+                for (imp, values) in series {
                     let pts: Vec<(f64, f64)> = xs
                         .iter()
                         .zip(values)
                         .filter_map(|(x, v)| v.map(|v| (lx(*x), v)))
                         .collect();
-                    let c = color(name);
+                    let c = imp.color;
                     chart
                         .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
                         .map_err(err)?;
@@ -287,7 +317,7 @@ impl Chart {
                     plot.draw(&Text::new(x_desc.as_str(), (px, py + 24), style))
                         .map_err(err)?;
                 }
-                let names: Vec<String> = series.iter().map(|(n, _)| n.clone()).collect();
+                let names: Vec<Series> = series.iter().map(|(n, _)| n.clone()).collect();
                 legend(&side, &names, text)?;
             }
         }
@@ -302,7 +332,7 @@ impl Chart {
     }
 
     /// Writes `<stem>.svg` and `<stem>.png` into `dir` and returns the SVG text.
-    pub fn render(&self, dir: &Path, stem: &str) -> Result<Drawn, String> {
+    pub fn render(&self, dir: &Path, stem: &str, workload: Option<&str>) -> Result<Drawn, String> {
         let size = (960, 480);
         let svg_path = dir.join(format!("{stem}.svg"));
         let png_path = dir.join(format!("{stem}.png"));
@@ -320,6 +350,7 @@ impl Chart {
             .map_err(|e| format!("{}: {e}", svg_path.display()))?;
         Ok(Drawn {
             stem: stem.to_string(),
+            workload: workload.map(str::to_string),
             title: self.title().to_string(),
             svg,
         })
@@ -338,24 +369,31 @@ fn case_label(workload: &str, params: &serde_json::Map<String, serde_json::Value
     }
 }
 
-/// The headline case of each workload for the overview.
-fn headline(workload: &str, params: &serde_json::Map<String, serde_json::Value>) -> bool {
-    let is = |k: &str, v: u64| params.get(k).and_then(|x| x.as_u64()) == Some(v);
-    match workload {
-        "fan_in" => is("producers", 4),
-        "pipeline" => is("cap", 64),
-        _ => true,
-    }
+/// A chart and where it goes.
+#[derive(Debug)]
+pub struct Plot {
+    /// File name without extension.
+    pub stem: String,
+    /// The workload whose section shows it (None: the summary).
+    pub workload: Option<String>,
+    /// What to draw.
+    pub chart: Chart,
 }
 
-/// Every chart of a report: the overview, one bar chart per workload, the
-/// fan-in scaling lines and the pipeline capacity lines.
-pub fn charts(results: &Results) -> Vec<(String, Chart)> {
-    let impls: Vec<String> = results
+/// Every chart of a report: the overview (the catalog's headline case of each
+/// workload), one bar chart per workload, and a line chart per numeric
+/// parameter that varies within a workload (fan-in producers, pipeline
+/// capacity).
+pub fn charts(results: &Results) -> Vec<Plot> {
+    let catalog = results.catalog();
+    let impls: Vec<Series> = results
         .implementations()
         .into_iter()
         .filter(|i| results.results.iter().any(|e| e.implementation == *i))
-        .map(str::to_string)
+        .map(|name| Series {
+            color: color(results, &name),
+            name,
+        })
         .collect();
     let cases = results.cases();
     let value = |w: &str, p: &serde_json::Map<String, serde_json::Value>, i: &str| {
@@ -371,15 +409,24 @@ pub fn charts(results: &Results) -> Vec<(String, Chart)> {
                 impls: impls.clone(),
                 values: cases
                     .iter()
-                    .map(|(w, p)| impls.iter().map(|i| value(w, p, i)).collect())
+                    .map(|(w, p)| impls.iter().map(|i| value(w, p, &i.name)).collect())
                     .collect(),
             }
         };
+    let plot = |stem: String, workload: Option<&str>, chart: Chart| Plot {
+        stem,
+        workload: workload.map(str::to_string),
+        chart,
+    };
     let mut out = Vec::new();
-    let heads: Vec<_> = cases.iter().filter(|(w, p)| headline(w, p)).collect();
+    let heads: Vec<_> = cases
+        .iter()
+        .filter(|(w, p)| catalog.is_headline(w, p))
+        .collect();
     if !heads.is_empty() {
-        out.push((
+        out.push(plot(
             "overview".to_string(),
+            None,
             bars(
                 "All workloads: ns per message (lower is better)".into(),
                 heads,
@@ -387,64 +434,87 @@ pub fn charts(results: &Results) -> Vec<(String, Chart)> {
             ),
         ));
     }
-    for workload in crate::results::WORKLOADS {
+    for workload in &catalog.workloads {
+        let workload = workload.name.as_str();
         let mine: Vec<_> = cases.iter().filter(|(w, _)| w == workload).collect();
         if mine.is_empty() {
             continue;
         }
         let title = format!("{workload}: ns per message");
-        out.push((format!("bars_{workload}"), bars(title, mine, &case_label)));
-    }
-    for (workload, key, stem, title, x_desc) in [
-        (
-            "fan_in",
-            "producers",
-            "fan_in_scaling",
-            "Fan-in: producers into one channel (cap 128)",
-            "producers",
-        ),
-        (
-            "pipeline",
-            "cap",
-            "pipeline_capacity",
-            "Pipeline of 4 stages: channel capacity",
-            "capacity",
-        ),
-    ] {
-        let mine: Vec<_> = cases.iter().filter(|(w, _)| w == workload).collect();
-        let mut xs: Vec<u64> = mine
-            .iter()
-            .filter_map(|(_, p)| p.get(key).and_then(|v| v.as_u64()))
-            .collect();
-        xs.sort_unstable();
-        xs.dedup();
-        if xs.len() < 2 {
-            continue;
-        }
-        let series = impls
-            .iter()
-            .map(|i| {
-                let ys = xs
-                    .iter()
-                    .map(|x| {
-                        mine.iter()
-                            .find(|(_, p)| p.get(key).and_then(|v| v.as_u64()) == Some(*x))
-                            .and_then(|(w, p)| value(w, p, i))
-                    })
-                    .collect::<Vec<_>>();
-                (i.clone(), ys)
-            })
-            .filter(|(_, ys)| ys.iter().any(Option::is_some))
-            .collect();
-        out.push((
-            stem.to_string(),
-            Chart::Lines {
-                title: title.to_string(),
-                x_desc: x_desc.to_string(),
-                xs,
-                series,
-            },
+        out.push(plot(
+            format!("bars_{workload}"),
+            Some(workload),
+            bars(title, mine, &case_label),
         ));
     }
+    for workload in &catalog.workloads {
+        let workload = workload.name.as_str();
+        let mine: Vec<_> = cases.iter().filter(|(w, _)| w == workload).collect();
+        for (key, xs) in varying_params(&mine) {
+            let fixed = mine
+                .first()
+                .map(|(_, p)| {
+                    let rest: serde_json::Map<_, _> = p
+                        .iter()
+                        .filter(|(k, _)| **k != key)
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    param_id(&rest)
+                })
+                .unwrap_or_default();
+            let title = if fixed.is_empty() {
+                format!("{workload}: ns per message by {key}")
+            } else {
+                format!("{workload} ({fixed}): ns per message by {key}")
+            };
+            let series = impls
+                .iter()
+                .map(|i| {
+                    let ys = xs
+                        .iter()
+                        .map(|x| {
+                            mine.iter()
+                                .find(|(_, p)| p.get(&key).and_then(|v| v.as_u64()) == Some(*x))
+                                .and_then(|(w, p)| value(w, p, &i.name))
+                        })
+                        .collect::<Vec<_>>();
+                    (i.clone(), ys)
+                })
+                .filter(|(_, ys)| ys.iter().any(Option::is_some))
+                .collect();
+            out.push(plot(
+                format!("{workload}_by_{key}"),
+                Some(workload),
+                Chart::Lines {
+                    title,
+                    x_desc: key.clone(),
+                    xs,
+                    series,
+                },
+            ));
+        }
+    }
     out
+}
+
+/// The numeric parameters that take two or more values across `cases`, with
+/// those values sorted.
+fn varying_params(
+    cases: &[&(String, serde_json::Map<String, serde_json::Value>)],
+) -> Vec<(String, Vec<u64>)> {
+    let Some((_, first)) = cases.first() else {
+        return Vec::new();
+    };
+    first
+        .keys()
+        .filter_map(|key| {
+            let mut xs: Vec<u64> = cases
+                .iter()
+                .filter_map(|(_, p)| p.get(key).and_then(|v| v.as_u64()))
+                .collect();
+            xs.sort_unstable();
+            xs.dedup();
+            (xs.len() >= 2).then(|| (key.clone(), xs))
+        })
+        .collect()
 }

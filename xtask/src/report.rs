@@ -2,46 +2,10 @@
 //! `index.html` (self-contained, SVG inlined) and every plot as SVG and PNG.
 
 use crate::plots::{self, Drawn};
-use crate::results::{param_id, Entry, Results, WORKLOADS};
+use crate::results::{param_id, Entry, Results};
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// What the workloads measure, one line each, for the report.
-const ABOUT: [(&str, &str); 8] = [
-    (
-        "ping_pong",
-        "round trip over two unbuffered channels; figure per round trip",
-    ),
-    (
-        "spsc_unbuffered",
-        "one producer, one consumer, unbuffered channel",
-    ),
-    (
-        "fan_in",
-        "P producers into one channel of capacity 128, one consumer",
-    ),
-    (
-        "mpmc",
-        "4 producers, 4 consumers, one channel of capacity 128",
-    ),
-    (
-        "pipeline",
-        "source, 4 forwarding stages, sink; every channel of the given capacity",
-    ),
-    (
-        "select4",
-        "one consumer selecting over 4 unbuffered channels, each with its own producer",
-    ),
-    (
-        "spawn",
-        "start tasks that each send one value; figure per task",
-    ),
-    (
-        "sieve",
-        "Go's concurrent prime sieve, one task per prime; figure per channel send",
-    ),
-];
 
 /// Writes everything into `dir`; returns the files written.
 pub fn write(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, String> {
@@ -56,8 +20,8 @@ pub fn write(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, String> {
     let json = serde_json::to_string_pretty(results).map_err(|e| e.to_string())?;
     put("results.json", json + "\n")?;
     let mut drawn = Vec::new();
-    for (stem, chart) in plots::charts(results) {
-        drawn.push(chart.render(dir, &stem)?);
+    for p in plots::charts(results) {
+        drawn.push(p.chart.render(dir, &p.stem, p.workload.as_deref())?);
     }
     put("REPORT.md", markdown(results, &drawn))?;
     put("index.html", html(results, &drawn))?;
@@ -115,13 +79,7 @@ fn case_name(workload: &str, params: &Map<String, Value>) -> String {
 fn cell(results: &Results, workload: &str, params: &Map<String, Value>, imp: &str) -> String {
     match results.find(workload, params, imp) {
         Some(e) => fmt_num(e.ns_per_msg),
-        None if results
-            .unsupported
-            .iter()
-            .any(|u| u.workload == workload && u.implementation == imp) =>
-        {
-            "n/a".to_string()
-        }
+        None if results.gap(workload, imp).is_some() => "n/a".to_string(),
         None => "–".to_string(),
     }
 }
@@ -137,6 +95,7 @@ fn case_rows(results: &Results, workload: &str, params: &Map<String, Value>) -> 
     };
     let mut rows = Vec::new();
     for imp in results.implementations() {
+        let imp = imp.as_str();
         if let Some(e) = results.find(workload, params, imp) {
             rows.push([
                 imp.to_string(),
@@ -147,11 +106,7 @@ fn case_rows(results: &Results, workload: &str, params: &Map<String, Value>) -> 
                 ratio(e, crossbeam),
                 e.note.clone().unwrap_or_default(),
             ]);
-        } else if let Some(u) = results
-            .unsupported
-            .iter()
-            .find(|u| u.workload == workload && u.implementation == imp)
-        {
+        } else if let Some(u) = results.gap(workload, imp) {
             let dash = "–".to_string();
             rows.push([
                 imp.to_string(),
@@ -200,78 +155,217 @@ fn header_lines(results: &Results) -> Vec<String> {
             v.go.as_deref().unwrap_or("Go: not run")
         ),
         format!("Crates: {}", crates.join(", ")),
+        format!("Go: {}", results.go_status),
     ]
+}
+
+/// A piece of a report section, rendered the same way as Markdown and HTML.
+#[derive(Debug)]
+pub enum Block {
+    /// A sub-heading (level 3).
+    Heading(String),
+    /// A paragraph of plain text.
+    Para(String),
+    /// A line of facts about the run (grey in HTML).
+    Meta(String),
+    /// A drawn plot, by its index in the `drawn` list.
+    Figure(usize),
+    /// A table: head, rows, and whether the last column is a free-text note.
+    Table {
+        /// Column heads.
+        head: Vec<String>,
+        /// Rows of cells.
+        rows: Vec<Vec<String>>,
+        /// Whether the last column is a note (left-aligned).
+        note_column: bool,
+    },
+    /// A bulleted list.
+    List(Vec<String>),
+}
+
+/// One section of the report: an anchor id, a title (none for the front
+/// matter) and its blocks.
+#[derive(Debug)]
+pub struct Section {
+    /// The HTML id (`summary`, `w-fan_in`).
+    pub id: String,
+    /// The level-2 heading, None for the front matter.
+    pub title: Option<String>,
+    /// What the section holds.
+    pub blocks: Vec<Block>,
+}
+
+impl Section {
+    fn new(id: &str, title: Option<String>) -> Section {
+        Section {
+            id: id.to_string(),
+            title,
+            blocks: Vec::new(),
+        }
+    }
+}
+
+/// The report as a list of sections: what both `REPORT.md` and `index.html` show.
+pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
+    let catalog = results.catalog();
+    let plot = |stem: &str| drawn.iter().position(|d| d.stem == stem);
+    let mut out = Vec::new();
+
+    let mut front = Section::new("run", None);
+    front.blocks = header_lines(results).into_iter().map(Block::Meta).collect();
+    if !drawn.is_empty() && plots::font().is_none() {
+        front.blocks.push(Block::Meta(
+            "No TrueType font was found: plots are drawn without text.".to_string(),
+        ));
+    }
+    out.push(front);
+
+    let mut summary = Section::new(
+        "summary",
+        Some("Summary: ns per message, median (lower is better)".to_string()),
+    );
+    summary.blocks.push(summary_block(results));
+    summary.blocks.push(Block::Para(
+        "n/a: the library lacks the feature (see the workload's table); –: not run.".to_string(),
+    ));
+    if let Some(i) = plot("overview") {
+        summary.blocks.push(Block::Figure(i));
+    }
+    out.push(summary);
+
+    for workload in &catalog.workloads {
+        let cases: Vec<_> = results
+            .cases()
+            .into_iter()
+            .filter(|(w, _)| *w == workload.name)
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        let mut sec = Section::new(&format!("w-{}", workload.name), Some(workload.name.clone()));
+        if !workload.about.is_empty() {
+            sec.blocks.push(Block::Para(format!(
+                "{}; figure per {}.",
+                workload.about, workload.unit
+            )));
+        }
+        for (i, d) in drawn.iter().enumerate() {
+            if d.workload.as_deref() == Some(workload.name.as_str()) {
+                sec.blocks.push(Block::Figure(i));
+            }
+        }
+        for (w, p) in cases {
+            sec.blocks.push(Block::Heading(case_name(&w, &p)));
+            sec.blocks.push(Block::Table {
+                head: COLUMNS.iter().map(|c| c.to_string()).collect(),
+                rows: case_rows(results, &w, &p)
+                    .into_iter()
+                    .map(Vec::from)
+                    .collect(),
+                note_column: true,
+            });
+        }
+        out.push(sec);
+    }
+
+    if !results.park_memory.is_empty() {
+        let mut sec = Section::new(
+            "park-memory",
+            Some("Memory per parked goroutine".to_string()),
+        );
+        sec.blocks.push(Block::Para(park_memory_about(results)));
+        sec.blocks.push(Block::Table {
+            head: park_memory_columns(results).to_vec(),
+            rows: park_memory_rows(results),
+            note_column: false,
+        });
+        out.push(sec);
+    }
+
+    let mut method = Section::new("method", Some("Method".to_string()));
+    method.blocks.push(Block::List(results.method.clone()));
+    out.push(method);
+    out
+}
+
+/// The summary table: one row per case, one column per implementation.
+fn summary_block(results: &Results) -> Block {
+    let impls = results.implementations();
+    let mut head = vec!["case".to_string()];
+    head.extend(impls.iter().cloned());
+    let rows = results
+        .cases()
+        .into_iter()
+        .map(|(w, p)| {
+            let mut row = vec![case_name(&w, &p)];
+            row.extend(impls.iter().map(|i| cell(results, &w, &p, i)));
+            row
+        })
+        .collect();
+    Block::Table {
+        head,
+        rows,
+        note_column: false,
+    }
 }
 
 /// `REPORT.md`.
 pub fn markdown(results: &Results, drawn: &[Drawn]) -> String {
     let mut s = String::from("# csp benchmark report\n\n");
-    for line in header_lines(results) {
-        let _ = writeln!(s, "{line}  ");
-    }
-    let _ = writeln!(s, "\nGo: {}\n", results.go_status);
-    let impls = results.implementations();
-    let _ = writeln!(s, "## Summary: ns per message, median (lower is better)\n");
-    let _ = writeln!(s, "| case | {} |", impls.join(" | "));
-    let _ = writeln!(s, "|---|{}", "---:|".repeat(impls.len()));
-    for (w, p) in results.cases() {
-        let cells: Vec<String> = impls.iter().map(|i| cell(results, &w, &p, i)).collect();
-        let _ = writeln!(s, "| {} | {} |", case_name(&w, &p), cells.join(" | "));
-    }
-    let _ = writeln!(
-        s,
-        "\n`n/a`: the library lacks the feature (see the workload's table); `–`: not run.\n"
-    );
-    if drawn.iter().any(|d| d.stem == "overview") {
-        let _ = writeln!(s, "![overview](overview.svg)\n");
-    }
-    for workload in WORKLOADS {
-        let cases: Vec<_> = results
-            .cases()
-            .into_iter()
-            .filter(|(w, _)| w == workload)
-            .collect();
-        if cases.is_empty() {
-            continue;
+    for sec in sections(results, drawn) {
+        if let Some(t) = &sec.title {
+            let _ = writeln!(s, "## {t}\n");
         }
-        let about = ABOUT
-            .iter()
-            .find(|(w, _)| *w == workload)
-            .map_or("", |(_, a)| a);
-        let _ = writeln!(s, "## {workload}\n\n{about}.\n");
-        for d in drawn
-            .iter()
-            .filter(|d| d.stem == format!("bars_{workload}") || plot_of(&d.stem) == Some(workload))
-        {
-            let _ = writeln!(s, "![{}]({}.svg)\n", d.title, d.stem);
-        }
-        for (w, p) in cases {
-            let _ = writeln!(s, "### {}\n", case_name(&w, &p));
-            let _ = writeln!(s, "| {} |", COLUMNS.join(" | "));
-            let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---|");
-            for row in case_rows(results, &w, &p) {
-                let _ = writeln!(s, "| {} |", row.join(" | "));
+        for b in &sec.blocks {
+            match b {
+                Block::Heading(t) => {
+                    let _ = writeln!(s, "### {t}\n");
+                }
+                Block::Para(t) => {
+                    let _ = writeln!(s, "{t}\n");
+                }
+                Block::Meta(t) => {
+                    let _ = writeln!(s, "{t}  ");
+                }
+                Block::Figure(i) => {
+                    let d = &drawn[*i];
+                    let _ = writeln!(s, "![{}]({0}.svg)\n", d.stem);
+                }
+                Block::Table {
+                    head,
+                    rows,
+                    note_column,
+                } => {
+                    let _ = writeln!(s, "| {} |", head.join(" | "));
+                    let align: Vec<&str> = (0..head.len())
+                        .map(|k| {
+                            if k == 0 || (*note_column && k + 1 == head.len()) {
+                                "---"
+                            } else {
+                                "---:"
+                            }
+                        })
+                        .collect();
+                    let _ = writeln!(s, "|{}|", align.join("|"));
+                    for row in rows {
+                        let _ = writeln!(s, "| {} |", row.join(" | "));
+                    }
+                    s.push('\n');
+                }
+                Block::List(items) => {
+                    for m in items {
+                        let _ = writeln!(s, "- {m}");
+                    }
+                    s.push('\n');
+                }
             }
+        }
+        if sec.title.is_none() {
             s.push('\n');
         }
     }
-    if !results.park_memory.is_empty() {
-        let _ = writeln!(
-            s,
-            "## Memory per parked goroutine\n\n{}\n",
-            park_memory_about(results)
-        );
-        let _ = writeln!(s, "| {} |", park_memory_columns(results).join(" | "));
-        let _ = writeln!(s, "|---|---:|---:|---:|");
-        for row in park_memory_rows(results) {
-            let _ = writeln!(s, "| {} |", row.join(" | "));
-        }
-        s.push('\n');
-    }
-    let _ = writeln!(s, "## Method\n");
-    for m in &results.method {
-        let _ = writeln!(s, "- {m}");
-    }
+    s.truncate(s.trim_end().len());
+    s.push('\n');
     s
 }
 
@@ -334,15 +428,6 @@ fn park_memory_rows(results: &Results) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The workload whose section shows a line plot.
-fn plot_of(stem: &str) -> Option<&'static str> {
-    match stem {
-        "fan_in_scaling" => Some("fan_in"),
-        "pipeline_capacity" => Some("pipeline"),
-        _ => None,
-    }
-}
-
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -365,7 +450,7 @@ fn figure(out: &mut String, d: &Drawn) {
     );
 }
 
-fn table(out: &mut String, head: &[&str], rows: &[Vec<String>], note_column: bool) {
+fn table(out: &mut String, head: &[String], rows: &[Vec<String>], note_column: bool) {
     out.push_str("<table><thead><tr>");
     for h in head {
         let _ = write!(out, "<th>{}</th>", esc(h));
@@ -399,144 +484,74 @@ pub fn html(results: &Results, drawn: &[Drawn]) -> String {
          figure{margin:1em 0}figure svg{max-width:100%;height:auto}.meta{color:#555}\n\
          </style></head><body>\n<h1>csp benchmark report</h1>\n",
     );
-    for line in header_lines(results) {
-        let _ = writeln!(s, "<p class=\"meta\">{}</p>", esc(&line));
-    }
-    let _ = writeln!(
-        s,
-        "<p class=\"meta\" id=\"go-status\">Go: {}</p>",
-        esc(&results.go_status)
-    );
-    if plots::font().is_none() {
-        s.push_str(
-            "<p class=\"meta\">No TrueType font was found: plots are drawn without text.</p>\n",
-        );
-    }
-    if let Some(d) = drawn.iter().find(|d| d.stem == "overview") {
-        figure(&mut s, d);
-    }
-    let impls = results.implementations();
-    s.push_str("<h2 id=\"summary\">Summary: ns per message, median (lower is better)</h2>\n");
-    let mut head = vec!["case"];
-    head.extend(impls.iter().copied());
-    let rows: Vec<Vec<String>> = results
-        .cases()
-        .into_iter()
-        .map(|(w, p)| {
-            let mut row = vec![case_name(&w, &p)];
-            row.extend(impls.iter().map(|i| cell(results, &w, &p, i)));
-            row
-        })
-        .collect();
-    table(&mut s, &head, &rows, false);
-    for workload in WORKLOADS {
-        let cases: Vec<_> = results
-            .cases()
-            .into_iter()
-            .filter(|(w, _)| w == workload)
-            .collect();
-        if cases.is_empty() {
-            continue;
+    for sec in sections(results, drawn) {
+        let _ = writeln!(s, "<section id=\"{}\">", esc(&sec.id));
+        if let Some(t) = &sec.title {
+            let _ = writeln!(s, "<h2>{}</h2>", esc(t));
         }
-        let about = ABOUT
-            .iter()
-            .find(|(w, _)| *w == workload)
-            .map_or("", |(_, a)| a);
-        let _ = writeln!(
-            s,
-            "<section id=\"w-{workload}\"><h2>{workload}</h2><p>{}.</p>",
-            esc(about)
-        );
-        for d in drawn
-            .iter()
-            .filter(|d| d.stem == format!("bars_{workload}") || plot_of(&d.stem) == Some(workload))
-        {
-            figure(&mut s, d);
-        }
-        for (w, p) in cases {
-            let _ = writeln!(s, "<h3>{}</h3>", esc(&case_name(&w, &p)));
-            let rows: Vec<Vec<String>> = case_rows(results, &w, &p)
-                .into_iter()
-                .map(Vec::from)
-                .collect();
-            table(&mut s, &COLUMNS, &rows, true);
+        for b in &sec.blocks {
+            match b {
+                Block::Heading(t) => {
+                    let _ = writeln!(s, "<h3>{}</h3>", esc(t));
+                }
+                Block::Para(t) => {
+                    let _ = writeln!(s, "<p>{}</p>", esc(t));
+                }
+                Block::Meta(t) => {
+                    let _ = writeln!(s, "<p class=\"meta\">{}</p>", esc(t));
+                }
+                Block::Figure(i) => figure(&mut s, &drawn[*i]),
+                Block::Table {
+                    head,
+                    rows,
+                    note_column,
+                } => table(&mut s, head, rows, *note_column),
+                Block::List(items) => {
+                    s.push_str("<ul>\n");
+                    for m in items {
+                        let _ = writeln!(s, "<li>{}</li>", esc(m));
+                    }
+                    s.push_str("</ul>\n");
+                }
+            }
         }
         s.push_str("</section>\n");
     }
-    if !results.park_memory.is_empty() {
-        let _ = writeln!(
-            s,
-            "<section id=\"park-memory\"><h2>Memory per parked goroutine</h2><p>{}</p>",
-            esc(&park_memory_about(results))
-        );
-        let head = park_memory_columns(results);
-        let head: Vec<&str> = head.iter().map(String::as_str).collect();
-        table(&mut s, &head, &park_memory_rows(results), false);
-        s.push_str("</section>\n");
-    }
-    s.push_str("<h2>Method</h2><ul>\n");
-    for m in &results.method {
-        let _ = writeln!(s, "<li>{}</li>", esc(m));
-    }
-    s.push_str("</ul></body></html>\n");
+    s.push_str("</body></html>\n");
     s
 }
 
-/// The summary table for the terminal: one row per case, one column per implementation.
+/// The summary table for the terminal: the report's summary, padded.
 pub fn summary_table(results: &Results) -> String {
-    let impls = results.implementations();
-    let rows: Vec<(String, Vec<String>)> = results
-        .cases()
-        .into_iter()
-        .map(|(w, p)| {
-            (
-                case_name(&w, &p),
-                impls.iter().map(|i| cell(results, &w, &p, i)).collect(),
-            )
-        })
-        .collect();
-    let first = rows
-        .iter()
-        .map(|(n, _)| n.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let widths: Vec<usize> = impls
-        .iter()
-        .enumerate()
-        .map(|(k, i)| {
+    let Block::Table { head, rows, .. } = summary_block(results) else {
+        unreachable!("the summary is a table")
+    };
+    let widths: Vec<usize> = (0..head.len())
+        .map(|k| {
             rows.iter()
-                .map(|(_, c)| c[k].chars().count())
+                .map(|r| r[k].chars().count())
+                .chain([head[k].chars().count()])
                 .max()
                 .unwrap_or(0)
-                .max(i.len())
         })
         .collect();
-    let pad = |s: &str, w: usize, right: bool| {
-        let n = s.chars().count();
-        let fill = " ".repeat(w.saturating_sub(n));
-        if right {
-            format!("{fill}{s}")
-        } else {
-            format!("{s}{fill}")
-        }
-    };
-    let mut out = format!(
-        "ns per message (median; lower is better)\n{}",
-        pad("case", first, false)
-    );
-    for (i, w) in impls.iter().zip(&widths) {
-        out.push_str("  ");
-        out.push_str(&pad(i, *w, true));
-    }
-    out.push('\n');
-    for (name, cells) in rows {
-        out.push_str(&pad(&name, first, false));
-        for (c, w) in cells.iter().zip(&widths) {
-            out.push_str("  ");
-            out.push_str(&pad(c, *w, true));
+    let line = |cells: &[String]| {
+        let mut out = String::new();
+        for (k, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            let fill = " ".repeat(w.saturating_sub(c.chars().count()));
+            if k == 0 {
+                out.push_str(&format!("{c}{fill}"));
+            } else {
+                out.push_str(&format!("  {fill}{c}"));
+            }
         }
         out.push('\n');
+        out
+    };
+    let mut out = String::from("ns per message (median; lower is better)\n");
+    out.push_str(&line(&head));
+    for row in &rows {
+        out.push_str(&line(row));
     }
     out
 }

@@ -156,7 +156,7 @@ fn utc_dates_and_crate_versions() {
     assert_eq!(format_utc(951_782_400), "2000-02-29T00:00:00Z");
     assert_eq!(format_utc(1_795_834_329), "2026-11-28T02:52:09Z");
     let lock = "[[package]]\nname = \"flume\"\nversion = \"0.11.1\"\n\n[[package]]\nname = \"other\"\nversion = \"9\"\n";
-    let v = crate_versions(lock);
+    let v = crate_versions(lock, &["flume", "kanal"]);
     assert_eq!(v["flume"], "0.11.1");
     assert!(!v.contains_key("other"));
 }

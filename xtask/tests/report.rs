@@ -3,7 +3,29 @@
 
 use std::path::{Path, PathBuf};
 use xtask::report::{summary_table, write};
-use xtask::results::{ParkMemory, Results, IMPLEMENTATIONS, WORKLOADS};
+use xtask::results::{ParkMemory, Results};
+
+/// The fixture's implementations and workloads, in report order.
+const IMPLEMENTATIONS: [&str; 8] = [
+    "csp-goroutines",
+    "csp-threads",
+    "crossbeam",
+    "flume",
+    "std-mpsc",
+    "kanal",
+    "may",
+    "go",
+];
+const WORKLOADS: [&str; 8] = [
+    "ping_pong",
+    "spsc_unbuffered",
+    "fan_in",
+    "mpmc",
+    "pipeline",
+    "select4",
+    "spawn",
+    "sieve",
+];
 
 fn fixture_results() -> Results {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results.json");
@@ -27,8 +49,8 @@ const PLOTS: [&str; 11] = [
     "bars_select4",
     "bars_spawn",
     "bars_sieve",
-    "fan_in_scaling",
-    "pipeline_capacity",
+    "fan_in_by_producers",
+    "pipeline_by_cap",
 ];
 
 #[test]
@@ -181,4 +203,58 @@ fn park_memory_is_optional_and_tabled_against_go() {
     results.park_memory.retain(|m| m.implementation != "go");
     let md = xtask::report::markdown(&results, &[]);
     assert!(md.contains("| may | 8\u{202f}000 | – |"));
+}
+
+#[test]
+fn results_without_a_catalog_still_load_and_render() {
+    // results.json files from before the catalog travelled in them.
+    let mut value: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    value.as_object_mut().unwrap().remove("catalog");
+    let old: Results = serde_json::from_value(value).expect("an old results.json loads");
+    assert!(old.catalog.is_none());
+    let derived = old.catalog();
+    let names: Vec<&str> = derived.workloads.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, WORKLOADS);
+    // Every implementation is kept, in an order consistent with every case.
+    let imps = old.implementations();
+    for imp in IMPLEMENTATIONS {
+        assert!(imps.iter().any(|i| i == imp), "{imp} lost");
+    }
+    let pos = |n: &str| imps.iter().position(|i| i == n).unwrap();
+    assert!(pos("csp-threads") < pos("crossbeam") && pos("may") < pos("go"));
+    let md = xtask::report::markdown(&old, &[]);
+    for w in WORKLOADS {
+        assert!(md.contains(&format!("## {w}")), "{w} has no section");
+    }
+    // Saved again without a catalog, it stays without one.
+    let text = serde_json::to_string(&old).unwrap();
+    assert!(!text.contains("\"catalog\""));
+}
+
+#[test]
+fn the_catalog_orders_and_describes_the_report() {
+    let results = fixture_results();
+    let catalog = results.catalog.as_ref().expect("the fixture has a catalog");
+    let names: Vec<&str> = catalog
+        .implementations
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(names, IMPLEMENTATIONS);
+    assert_eq!(results.implementations(), IMPLEMENTATIONS);
+    let md = xtask::report::markdown(&results, &[]);
+    // The workload descriptions come from bench-suite's catalog.
+    let about = &catalog.workload("fan_in").unwrap().about;
+    assert!(about.contains("capacity 128"), "{about}");
+    assert!(md.contains(about.as_str()));
+    // The headline cases are the catalog's.
+    let p4 = xtask::results::parse_params("producers=4,cap=128");
+    let p1 = xtask::results::parse_params("producers=1,cap=128");
+    assert!(catalog.is_headline("fan_in", &p4) && !catalog.is_headline("fan_in", &p1));
 }

@@ -10,6 +10,7 @@ pub struct CspGoroutines;
 
 impl Flavor for CspGoroutines {
     const NAME: &'static str = "csp-goroutines";
+    const CRATE: &'static str = "csp-core";
     const GREEN: bool = true;
     type Tx = Chan<u64>;
     type Rx = Chan<u64>;

@@ -10,6 +10,7 @@ pub struct May;
 
 impl Flavor for May {
     const NAME: &'static str = "may";
+    const CRATE: &'static str = "may";
     const GREEN: bool = true;
     const BOUNDED: bool = false;
     /// Each may stack is its own mapping plus a guard page: 100 000 live
