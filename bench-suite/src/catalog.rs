@@ -154,6 +154,13 @@ impl Workload {
         }
     }
 
+    /// Whether run sizes differ between green and OS-thread implementations
+    /// (spawn starts far fewer OS threads): the report then shows the two
+    /// kinds apart.
+    pub fn by_kind(self) -> bool {
+        self == Workload::Spawn
+    }
+
     /// What one figure is per: the throughput unit.
     pub fn unit(self) -> &'static str {
         match self {
@@ -567,7 +574,7 @@ fn go_note(w: Workload) -> Option<&'static str> {
 /// implementations and their gaps. `cargo xtask bench` stores it in
 /// `results.json` (key `catalog`) and renders the report from it.
 ///
-/// `{"mode", "sizes", "workloads": [{name, about, unit}],
+/// `{"mode", "sizes", "workloads": [{name, about, unit, by_kind}],
 /// "cases": [{workload, params: "producers=4,cap=128", headline}],
 /// "implementations": [{name, crate, green, bounded, runner}],
 /// "notes": [{workload, implementation, note}],
@@ -613,7 +620,7 @@ pub fn meta_json(mode: Mode) -> serde_json::Value {
     }
     let workloads: Vec<_> = Workload::ALL
         .iter()
-        .map(|w| json!({"name": w.name(), "about": w.about(), "unit": w.unit()}))
+        .map(|w| json!({"name": w.name(), "about": w.about(), "unit": w.unit(), "by_kind": w.by_kind()}))
         .collect();
     // Parameters as their id (`producers=4,cap=128`): a JSON object would
     // lose their order here, where serde_json sorts keys.

@@ -673,9 +673,10 @@ fn method(mode: &str, sizes: &Value, go_time: &str, go_count: usize) -> Vec<Stri
             "Mode {mode}. One run of a workload sends {} messages ({} round trips for ping_pong; {} goroutines or {} OS threads for spawn; sieve up to {}).",
             n("msgs"), n("rounds"), n("goroutines"), n("threads"), n("sieve_limit")
         ),
-        "Rust: criterion 0.5 (bench-suite/benches/suite.rs), one group per workload; each sample times whole runs inside the implementation's runtime (csp::run for goroutines, a may coroutine for may). ns_per_msg is criterion's median time per run divided by the messages per run; ci_low and ci_high are its 95% bootstrap interval of the median, divided the same way.".to_string(),
+        "Rust: criterion 0.5 (bench-suite/benches/suite.rs), one group per workload; each sample times whole runs inside the implementation's runtime (csp::run for goroutines, a may coroutine for may). ns_per_msg is the median over criterion's samples of the time per run divided by the messages per run; ci_low and ci_high are the fastest and slowest sample, divided the same way.".to_string(),
         format!("Go: go test -bench in bench-suite/go with the same sizes, -benchtime {go_time}, -count {go_count}; ns_per_msg is the median over the runs, ci_low and ci_high the fastest and slowest run."),
+        "One statistic for every implementation: the median of its runs (criterion samples or go test runs), with the range from the fastest to the slowest.".to_string(),
         "Every run checks the count and sum of what arrived; a wrong result fails the benchmark.".to_string(),
-        "Ratios (÷ Go, ÷ crossbeam) divide ns per message: below 1 is faster than the reference.".to_string(),
+        "Ratios (vs Go, vs crossbeam) divide ns per message by the reference's and are written as \"2.1× faster\" or \"3.0× slower\"; within 5 % they read \"same\".".to_string(),
     ]
 }

@@ -1,5 +1,6 @@
 //! Parses `go test -bench` output into figures.
 
+use crate::criterion::median_range;
 use crate::results::{parse_params, Entry};
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -66,21 +67,9 @@ pub fn parse_output(text: &str) -> Vec<Entry> {
     order
         .into_iter()
         .map(|id| {
-            let (workload, params, mut v) = runs.remove(&id).expect("id recorded");
-            v.sort_by(f64::total_cmp);
-            let median = if v.len() % 2 == 1 {
-                v[v.len() / 2]
-            } else {
-                (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
-            };
+            let (workload, params, v) = runs.remove(&id).expect("id recorded");
             // Elements are filled in from the Rust figure of the same case.
-            Entry::new(
-                &workload,
-                parse_params(&params),
-                "go",
-                (median, v[0], v[v.len() - 1]),
-                0,
-            )
+            Entry::new(&workload, parse_params(&params), "go", median_range(&v), 0)
         })
         .collect()
 }

@@ -17,30 +17,78 @@ pub fn output(cmd: &str, args: &[&str], dir: &Path) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// CPU model, logical cores, OS and kernel.
+/// CPU, memory, OS, kernel, frequency governor and virtualization, read from
+/// /proc and /sys.
 pub fn machine() -> Machine {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpu_model = cpuinfo
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split_once(':'))
-        .map_or_else(
-            || std::env::consts::ARCH.to_string(),
-            |(_, v)| v.trim().to_string(),
-        );
-    let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let cpuinfo = read("/proc/cpuinfo");
+    let field = |key: &str| {
+        cpuinfo
+            .lines()
+            .take_while(|l| !l.trim().is_empty())
+            .find(|l| l.split(':').next().is_some_and(|k| k.trim() == key))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let flags = field("flags").unwrap_or_default();
+    let mut cpu_model = field("model name").unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let ids: Vec<String> = [
+        ("cpu family", "family"),
+        ("model", "model"),
+        ("stepping", "stepping"),
+    ]
+    .into_iter()
+    .filter_map(|(k, name)| field(k).map(|v| format!("{name} {v}")))
+    .collect();
+    if !ids.is_empty() {
+        cpu_model = format!("{cpu_model} ({})", ids.join(", "));
+    }
+    let detail: Vec<String> = [("cpu MHz", "MHz"), ("cache size", "cache")]
+        .into_iter()
+        .filter_map(|(k, name)| field(k).map(|v| format!("{name} {v}")))
+        .collect();
+    let os_release = read("/etc/os-release");
     let pretty = os_release
         .lines()
         .find_map(|l| l.strip_prefix("PRETTY_NAME="))
         .map(|v| v.trim_matches('"').to_string())
         .unwrap_or_else(|| std::env::consts::OS.to_string());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let kernel = read("/proc/sys/kernel/osrelease").trim().to_string();
+    let memory = read("/proc/meminfo")
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or_else(
+            || "unknown".to_string(),
+            |kb| format!("{:.1} GiB", kb as f64 / (1024.0 * 1024.0)),
+        );
+    let governor = match read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor").trim() {
+        "" => "none exposed (no /sys/devices/system/cpu/cpu0/cpufreq)".to_string(),
+        g => g.to_string(),
+    };
+    let vendor = read("/sys/class/dmi/id/sys_vendor").trim().to_string();
+    let product = read("/sys/class/dmi/id/product_name").trim().to_string();
+    let hypervisor = flags.split_whitespace().any(|f| f == "hypervisor");
+    let virtualization = match (hypervisor, vendor.is_empty() && product.is_empty()) {
+        (true, true) => "virtual machine (cpuinfo flag `hypervisor`; no DMI vendor)".to_string(),
+        (true, false) => format!("virtual machine ({vendor} {product})").replace("  ", " "),
+        (false, true) => "none detected".to_string(),
+        (false, false) => format!("none detected ({vendor} {product})"),
+    };
     Machine {
         cpu_model,
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        os: format!("{pretty}, kernel {}", kernel.trim())
-            .trim_end_matches(", kernel ")
-            .to_string(),
+        os: if kernel.is_empty() {
+            pretty
+        } else {
+            format!("{pretty}, kernel {kernel}")
+        },
+        cpu_detail: detail.join(", "),
+        cpu_flags: flags,
+        memory,
+        kernel,
+        governor,
+        virtualization,
     }
 }
 

@@ -6,7 +6,9 @@
 //! text off). Without a font the plots are drawn without any text (bars, lines
 //! and legend swatches only) and the report says so.
 
-use crate::results::{param_id, Results};
+use crate::results::{param_id, Results, Row};
+use plotters::coord::combinators::LogCoord;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -97,23 +99,41 @@ pub enum Chart {
     Bars {
         /// Title.
         title: String,
-        /// Group labels.
+        /// Y axis name.
+        y_desc: String,
+        /// Group labels (a second line after `\n`).
         groups: Vec<String>,
         /// Implementations, in bar order.
         impls: Vec<Series>,
-        /// `values[group][impl]`, ns per message.
+        /// `values[group][impl]`, ns per unit.
         values: Vec<Vec<Option<f64>>>,
     },
     /// Lines over a power-of-two x axis, one per implementation.
     Lines {
         /// Title.
         title: String,
+        /// Y axis name.
+        y_desc: String,
         /// X axis name.
         x_desc: String,
         /// X values (powers of two).
         xs: Vec<u64>,
-        /// (implementation, ns per message at each x).
+        /// (implementation, ns per unit at each x).
         series: Vec<(Series, Vec<Option<f64>>)>,
+    },
+    /// Horizontal bars of time ÷ the reference's time on a log axis, from a
+    /// 1× line, each labelled with its value: one group per case.
+    Ratios {
+        /// Title.
+        title: String,
+        /// X axis name.
+        x_desc: String,
+        /// Group labels (a second line after `\n`).
+        groups: Vec<String>,
+        /// Implementations, in bar order.
+        impls: Vec<Series>,
+        /// `values[group][impl]`: the ratio.
+        values: Vec<Vec<Option<f64>>>,
     },
 }
 
@@ -181,50 +201,111 @@ fn legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The plot area of a chart with a log-scale y axis in nanoseconds.
+type LogY = Cartesian2d<RangedCoordf64, LogCoord<f64>>;
+
+/// Builds the frame of a log-y chart: caption, y axis with its name and
+/// ticks, no x ticks (the caller labels x).
+fn log_y_frame<'a, DB: DrawingBackend + 'a>(
+    plot: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    (x_lo, x_hi): (f64, f64),
+    (lo, hi): (f64, f64),
+    y_desc: &str,
+    x_area: u32,
+) -> Result<ChartContext<'a, DB, LogY>, String> {
+    let text = font().is_some();
+    let mut builder = ChartBuilder::on(plot);
+    builder
+        .margin(12)
+        .x_label_area_size(if text { x_area } else { 4 })
+        .y_label_area_size(if text { 72 } else { 4 });
+    if text {
+        builder.caption(title, ("sans-serif", 22));
+    }
+    let mut chart = builder
+        .build_cartesian_2d(x_lo..x_hi, (lo..hi).log_scale())
+        .map_err(err)?;
+    if text {
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_desc(y_desc)
+            .y_label_formatter(&|v: &f64| fmt_ns(*v))
+            .draw()
+            .map_err(err)?;
+    } else {
+        // plotters' mesh measures label text even when there is none.
+        let axes = vec![(x_lo, hi), (x_lo, lo), (x_hi, lo)];
+        chart
+            .draw_series(std::iter::once(PathElement::new(axes, BLACK)))
+            .map_err(err)?;
+    }
+    Ok(chart)
+}
+
+/// Draws `label` (lines split at `\n`) with `style`, one line under the other.
+fn draw_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    label: &str,
+    (x, y): (i32, i32),
+    style: &TextStyle,
+) -> Result<(), String> {
+    let n = label.lines().count() as i32;
+    let first = match style.pos.v_pos {
+        VPos::Center => y - (n - 1) * 8,
+        _ => y,
+    };
+    for (k, line) in label.lines().enumerate() {
+        area.draw(&Text::new(line, (x, first + 16 * k as i32), style.clone()))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// `0.01×`, `1×`, `100×`: ratio axis ticks.
+fn fmt_times(v: f64) -> String {
+    if v >= 1.0 {
+        format!("{v:.0}×")
+    } else {
+        let digits = (-v.log10()).ceil().max(1.0) as usize;
+        format!("{v:.digits$}×")
+    }
+}
+
 impl Chart {
+    /// Pixel size of the chart.
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            Chart::Ratios { values, .. } => {
+                let bars: usize = values
+                    .iter()
+                    .map(|r| r.iter().filter(|v| v.is_some()).count())
+                    .sum();
+                (960, (110 + 17 * bars + 8 * values.len()).max(300) as u32)
+            }
+            _ => (960, 480),
+        }
+    }
+
     /// Draws the chart on `area`.
     pub fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let text = font().is_some();
         area.fill(&WHITE).map_err(err)?;
         let (w, _) = area.dim_in_pixel();
         let (plot, side) = area.split_horizontally(w as i32 - 170);
-        let y_fmt = |v: &f64| fmt_ns(*v);
         match self {
             Chart::Bars {
                 title,
+                y_desc,
                 groups,
                 impls,
                 values,
             } => {
                 let (lo, hi) = log_range(values.iter().flatten().flatten().copied());
-                let mut builder = ChartBuilder::on(&plot);
-                builder
-                    .margin(12)
-                    .x_label_area_size(if text { 34 } else { 4 })
-                    .y_label_area_size(if text { 72 } else { 4 });
-                if text {
-                    builder.caption(title, ("sans-serif", 22));
-                }
-                let (x_lo, x_hi) = (0f64, groups.len().max(1) as f64);
-                let mut chart = builder
-                    .build_cartesian_2d(x_lo..x_hi, (lo..hi).log_scale())
-                    .map_err(err)?;
-                if text {
-                    chart
-                        .configure_mesh()
-                        .disable_x_mesh()
-                        .x_labels(0)
-                        .y_desc("ns per message (log scale)")
-                        .y_label_formatter(&y_fmt)
-                        .draw()
-                        .map_err(err)?;
-                } else {
-                    // plotters' mesh measures label text even when there is none.
-                    let axes = vec![(x_lo, hi), (x_lo, lo), (x_hi, lo)];
-                    chart
-                        .draw_series(std::iter::once(PathElement::new(axes, BLACK)))
-                        .map_err(err)?;
-                }
+                let x_hi = groups.len().max(1) as f64;
+                let mut chart = log_y_frame(&plot, title, (0.0, x_hi), (lo, hi), y_desc, 76)?;
                 let width = 0.8 / impls.len().max(1) as f64;
                 for (g, row) in values.iter().enumerate() {
                     for (i, v) in row.iter().enumerate() {
@@ -238,11 +319,10 @@ impl Chart {
                     }
                     if text {
                         let (px, py) = chart.backend_coord(&(g as f64 + 0.5, lo));
-                        let size = if groups.len() > 6 { 13 } else { 15 };
+                        let size = if groups.len() > 6 { 12 } else { 15 };
                         let style = TextStyle::from(("sans-serif", size).into_font())
                             .pos(Pos::new(HPos::Center, VPos::Top));
-                        plot.draw(&Text::new(groups[g].as_str(), (px, py + 8), style))
-                            .map_err(err)?;
+                        draw_lines(&plot, &groups[g], (px, py + 6), &style)?;
                     }
                 }
                 let shown: Vec<Series> = impls
@@ -255,6 +335,7 @@ impl Chart {
             }
             Chart::Lines {
                 title,
+                y_desc,
                 x_desc,
                 xs,
                 series,
@@ -263,34 +344,8 @@ impl Chart {
                     log_range(series.iter().flat_map(|(_, v)| v.iter().flatten().copied()));
                 let lx = |x: u64| (x.max(1) as f64).log2();
                 let x_max = xs.iter().copied().map(lx).fold(0.0, f64::max);
-                let mut builder = ChartBuilder::on(&plot);
-                builder
-                    .margin(12)
-                    .x_label_area_size(if text { 44 } else { 4 })
-                    .y_label_area_size(if text { 72 } else { 4 });
-                if text {
-                    builder.caption(title, ("sans-serif", 22));
-                }
-                let (x_lo, x_hi) = (-0.3f64, x_max + 0.3);
-                let mut chart = builder
-                    .build_cartesian_2d(x_lo..x_hi, (lo..hi).log_scale())
-                    .map_err(err)?;
-                if text {
-                    chart
-                        .configure_mesh()
-                        .disable_x_mesh()
-                        .x_labels(0)
-                        .y_desc("ns per message (log scale)")
-                        .y_label_formatter(&y_fmt)
-                        .draw()
-                        .map_err(err)?;
-                } else {
-                    // plotters' mesh measures label text even when there is none.
-                    let axes = vec![(x_lo, hi), (x_lo, lo), (x_hi, lo)];
-                    chart
-                        .draw_series(std::iter::once(PathElement::new(axes, BLACK)))
-                        .map_err(err)?;
-                }
+                let mut chart =
+                    log_y_frame(&plot, title, (-0.3, x_max + 0.3), (lo, hi), y_desc, 44)?;
                 for (imp, values) in series {
                     let pts: Vec<(f64, f64)> = xs
                         .iter()
@@ -320,6 +375,100 @@ impl Chart {
                 let names: Vec<Series> = series.iter().map(|(n, _)| n.clone()).collect();
                 legend(&side, &names, text)?;
             }
+            Chart::Ratios {
+                title,
+                x_desc,
+                groups,
+                impls,
+                values,
+            } => {
+                // One bar per (group, implementation with a value), top down.
+                let mut bars: Vec<(usize, usize, f64)> = Vec::new();
+                for (g, row) in values.iter().enumerate() {
+                    for (i, v) in row.iter().enumerate() {
+                        if let Some(v) = v.filter(|v| *v > 0.0) {
+                            bars.push((g, i, v));
+                        }
+                    }
+                }
+                let n = bars.len().max(1) as f64;
+                let (vlo, vhi) = bars
+                    .iter()
+                    .fold((1.0f64, 1.0f64), |(a, b), (_, _, v)| (a.min(*v), b.max(*v)));
+                // Room for the value labels on both sides.
+                let lo = 10f64.powf((vlo / 8.0).log10().floor());
+                let hi = 10f64.powf((vhi * 8.0).log10().ceil());
+                let mut builder = ChartBuilder::on(&plot);
+                builder
+                    .margin(12)
+                    .x_label_area_size(if text { 44 } else { 4 })
+                    .y_label_area_size(if text { 170 } else { 4 });
+                if text {
+                    builder.caption(title, ("sans-serif", 22));
+                }
+                let mut chart = builder
+                    .build_cartesian_2d((lo..hi).log_scale(), 0f64..n)
+                    .map_err(err)?;
+                if text {
+                    chart
+                        .configure_mesh()
+                        .disable_y_mesh()
+                        .y_labels(0)
+                        .x_desc(x_desc.as_str())
+                        .x_label_formatter(&|v: &f64| fmt_times(*v))
+                        .draw()
+                        .map_err(err)?;
+                } else {
+                    let axes = vec![(lo, n), (lo, 0.0), (hi, 0.0)];
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(axes, BLACK)))
+                        .map_err(err)?;
+                }
+                let top = |k: usize| n - k as f64;
+                for (k, (g, i, v)) in bars.iter().enumerate() {
+                    let y = top(k);
+                    let bar =
+                        Rectangle::new([(1.0, y - 0.85), (*v, y - 0.15)], impls[*i].color.filled());
+                    chart.draw_series(std::iter::once(bar)).map_err(err)?;
+                    if text {
+                        let (px, py) = chart.backend_coord(&(*v, y - 0.5));
+                        let faster = *v < 1.0;
+                        let style = TextStyle::from(("sans-serif", 12).into_font()).pos(Pos::new(
+                            if faster { HPos::Right } else { HPos::Left },
+                            VPos::Center,
+                        ));
+                        let label = format!("{} {}", impls[*i].name, crate::report::fmt_ratio(*v));
+                        let dx = if faster { -4 } else { 4 };
+                        plot.draw(&Text::new(label, (px + dx, py), style))
+                            .map_err(err)?;
+                    }
+                    let first_of_group = k == 0 || bars[k - 1].0 != *g;
+                    if first_of_group {
+                        if k > 0 {
+                            let sep =
+                                PathElement::new(vec![(lo, y), (hi, y)], RGBColor(200, 200, 200));
+                            chart.draw_series(std::iter::once(sep)).map_err(err)?;
+                        }
+                        if text {
+                            let last = bars.iter().rposition(|b| b.0 == *g).unwrap_or(k);
+                            let mid = (top(k) + top(last) - 1.0) / 2.0;
+                            let (px, py) = chart.backend_coord(&(lo, mid));
+                            let style = TextStyle::from(("sans-serif", 13).into_font())
+                                .pos(Pos::new(HPos::Right, VPos::Center));
+                            draw_lines(&plot, &groups[*g], (px - 8, py), &style)?;
+                        }
+                    }
+                }
+                let one = PathElement::new(vec![(1.0, 0.0), (1.0, n)], BLACK.stroke_width(2));
+                chart.draw_series(std::iter::once(one)).map_err(err)?;
+                let shown: Vec<Series> = impls
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| bars.iter().any(|b| b.1 == *i))
+                    .map(|(_, s)| s.clone())
+                    .collect();
+                legend(&side, &shown, text)?;
+            }
         }
         Ok(())
     }
@@ -327,13 +476,15 @@ impl Chart {
     /// The title.
     pub fn title(&self) -> &str {
         match self {
-            Chart::Bars { title, .. } | Chart::Lines { title, .. } => title,
+            Chart::Bars { title, .. }
+            | Chart::Lines { title, .. }
+            | Chart::Ratios { title, .. } => title,
         }
     }
 
     /// Writes `<stem>.svg` and `<stem>.png` into `dir` and returns the SVG text.
     pub fn render(&self, dir: &Path, stem: &str, workload: Option<&str>) -> Result<Drawn, String> {
-        let size = (960, 480);
+        let size = self.size();
         let svg_path = dir.join(format!("{stem}.svg"));
         let png_path = dir.join(format!("{stem}.png"));
         {
@@ -357,18 +508,6 @@ impl Chart {
     }
 }
 
-/// A short label for a case inside its workload's chart.
-fn case_label(workload: &str, params: &serde_json::Map<String, serde_json::Value>) -> String {
-    let get = |k: &str| params.get(k).map(|v| v.to_string()).unwrap_or_default();
-    match workload {
-        "fan_in" => format!("P = {}", get("producers")),
-        "pipeline" => format!("cap {}", get("cap")),
-        "sieve" => format!("limit {}", get("limit")),
-        _ if params.is_empty() => workload.to_string(),
-        _ => param_id(params),
-    }
-}
-
 /// A chart and where it goes.
 #[derive(Debug)]
 pub struct Plot {
@@ -380,12 +519,42 @@ pub struct Plot {
     pub chart: Chart,
 }
 
-/// Every chart of a report: the overview (the catalog's headline case of each
-/// workload), one bar chart per workload, and a line chart per numeric
-/// parameter that varies within a workload (fan-in producers, pipeline
-/// capacity).
+/// A row's label in lines: the workload, then its parameters and kind (one
+/// per line when they are long).
+fn two_lines(row: &Row) -> String {
+    let label = row.label();
+    match label.split_once(" (") {
+        Some((w, rest)) => {
+            let rest = rest.trim_end_matches(')');
+            let rest = if rest.len() > 18 {
+                rest.replace(',', ",\n")
+            } else {
+                rest.to_string()
+            };
+            format!("{w}\n{rest}")
+        }
+        None => label,
+    }
+}
+
+/// A row's label inside its workload's chart: the parameters and kind only.
+fn in_workload(row: &Row) -> String {
+    let two = two_lines(row);
+    two.split_once('\n')
+        .map_or(two.clone(), |(_, r)| r.to_string())
+}
+
+/// Every chart of a report: the ratio to Go and the overview (the catalog's
+/// headline case of each workload), one bar chart per workload, and a line
+/// chart per numeric parameter that varies within a workload (fan-in
+/// producers, pipeline capacity).
 pub fn charts(results: &Results) -> Vec<Plot> {
     let catalog = results.catalog();
+    let smoke = if results.mode == "smoke" {
+        " (SMOKE RUN: meaningless numbers)"
+    } else {
+        ""
+    };
     let impls: Vec<Series> = results
         .implementations()
         .into_iter()
@@ -395,66 +564,113 @@ pub fn charts(results: &Results) -> Vec<Plot> {
             name,
         })
         .collect();
-    let cases = results.cases();
-    let value = |w: &str, p: &serde_json::Map<String, serde_json::Value>, i: &str| {
-        results.find(w, p, i).map(|e| e.ns_per_msg)
+    let rows = results.rows();
+    let value = |row: &Row, i: &str| results.find_in(row, i).map(|e| e.ns_per_msg);
+    let unit = |w: &str| {
+        catalog
+            .workload(w)
+            .map_or("message".to_string(), |w| w.unit.clone())
     };
-    let bars =
-        |title: String,
-         cases: Vec<&(String, serde_json::Map<String, serde_json::Value>)>,
-         label: &dyn Fn(&str, &serde_json::Map<String, serde_json::Value>) -> String| {
-            Chart::Bars {
-                title,
-                groups: cases.iter().map(|(w, p)| label(w, p)).collect(),
-                impls: impls.clone(),
-                values: cases
-                    .iter()
-                    .map(|(w, p)| impls.iter().map(|i| value(w, p, &i.name)).collect())
-                    .collect(),
-            }
-        };
+    let bars = |title: String, y_desc: String, rows: &[&Row], label: &dyn Fn(&Row) -> String| {
+        Chart::Bars {
+            title,
+            y_desc,
+            groups: rows.iter().map(|r| label(r)).collect(),
+            impls: impls.clone(),
+            values: rows
+                .iter()
+                .map(|r| impls.iter().map(|i| value(r, &i.name)).collect())
+                .collect(),
+        }
+    };
     let plot = |stem: String, workload: Option<&str>, chart: Chart| Plot {
         stem,
         workload: workload.map(str::to_string),
         chart,
     };
     let mut out = Vec::new();
-    let heads: Vec<_> = cases
+    let heads: Vec<&Row> = rows
         .iter()
-        .filter(|(w, p)| catalog.is_headline(w, p))
+        .filter(|r| catalog.is_headline(&r.workload, &r.params))
         .collect();
+    let go = catalog
+        .implementations
+        .iter()
+        .find(|i| i.runner == "go")
+        .map(|i| i.name.clone());
+    if let Some(go) = go {
+        let with_go: Vec<&Row> = heads
+            .iter()
+            .copied()
+            .filter(|r| value(r, &go).is_some())
+            .collect();
+        let others: Vec<Series> = impls.iter().filter(|i| i.name != go).cloned().collect();
+        if !with_go.is_empty() && !others.is_empty() {
+            out.push(plot(
+                "ratio_to_go".to_string(),
+                None,
+                Chart::Ratios {
+                    title: format!(
+                        "Time per message ÷ Go's, headline case of each workload{smoke}"
+                    ),
+                    x_desc: "× Go's time (log scale): left of the 1× line is faster than Go"
+                        .to_string(),
+                    groups: with_go.iter().map(|r| two_lines(r)).collect(),
+                    values: with_go
+                        .iter()
+                        .map(|r| {
+                            let g = value(r, &go);
+                            others
+                                .iter()
+                                .map(|i| Some(value(r, &i.name)? / g?))
+                                .collect()
+                        })
+                        .collect(),
+                    impls: others,
+                },
+            ));
+        }
+    }
     if !heads.is_empty() {
         out.push(plot(
             "overview".to_string(),
             None,
             bars(
-                "All workloads: ns per message (lower is better)".into(),
-                heads,
-                &|w, _| w.to_string(),
+                format!("Headline case of each workload: ns per unit, lower is better{smoke}"),
+                "ns per message, round trip or task (log scale)".into(),
+                &heads,
+                &two_lines,
             ),
         ));
     }
     for workload in &catalog.workloads {
         let workload = workload.name.as_str();
-        let mine: Vec<_> = cases.iter().filter(|(w, _)| w == workload).collect();
+        let mine: Vec<&Row> = rows.iter().filter(|r| r.workload == workload).collect();
         if mine.is_empty() {
             continue;
         }
-        let title = format!("{workload}: ns per message");
+        let u = unit(workload);
         out.push(plot(
             format!("bars_{workload}"),
             Some(workload),
-            bars(title, mine, &case_label),
+            bars(
+                format!("{workload}: ns per {u}{smoke}"),
+                format!("ns per {u} (log scale)"),
+                &mine,
+                &in_workload,
+            ),
         ));
     }
     for workload in &catalog.workloads {
         let workload = workload.name.as_str();
-        let mine: Vec<_> = cases.iter().filter(|(w, _)| w == workload).collect();
+        let mine: Vec<&Row> = rows.iter().filter(|r| r.workload == workload).collect();
+        let u = unit(workload);
         for (key, xs) in varying_params(&mine) {
             let fixed = mine
                 .first()
-                .map(|(_, p)| {
-                    let rest: serde_json::Map<_, _> = p
+                .map(|r| {
+                    let rest: serde_json::Map<_, _> = r
+                        .params
                         .iter()
                         .filter(|(k, _)| **k != key)
                         .map(|(k, v)| (k.clone(), v.clone()))
@@ -463,9 +679,9 @@ pub fn charts(results: &Results) -> Vec<Plot> {
                 })
                 .unwrap_or_default();
             let title = if fixed.is_empty() {
-                format!("{workload}: ns per message by {key}")
+                format!("{workload}: ns per {u} by {key}{smoke}")
             } else {
-                format!("{workload} ({fixed}): ns per message by {key}")
+                format!("{workload} ({fixed}): ns per {u} by {key}{smoke}")
             };
             let series = impls
                 .iter()
@@ -474,8 +690,8 @@ pub fn charts(results: &Results) -> Vec<Plot> {
                         .iter()
                         .map(|x| {
                             mine.iter()
-                                .find(|(_, p)| p.get(&key).and_then(|v| v.as_u64()) == Some(*x))
-                                .and_then(|(w, p)| value(w, p, &i.name))
+                                .find(|r| r.params.get(&key).and_then(|v| v.as_u64()) == Some(*x))
+                                .and_then(|r| value(r, &i.name))
                         })
                         .collect::<Vec<_>>();
                     (i.clone(), ys)
@@ -487,6 +703,7 @@ pub fn charts(results: &Results) -> Vec<Plot> {
                 Some(workload),
                 Chart::Lines {
                     title,
+                    y_desc: format!("ns per {u} (log scale)"),
                     x_desc: key.clone(),
                     xs,
                     series,
@@ -497,20 +714,19 @@ pub fn charts(results: &Results) -> Vec<Plot> {
     out
 }
 
-/// The numeric parameters that take two or more values across `cases`, with
+/// The numeric parameters that take two or more values across `rows`, with
 /// those values sorted.
-fn varying_params(
-    cases: &[&(String, serde_json::Map<String, serde_json::Value>)],
-) -> Vec<(String, Vec<u64>)> {
-    let Some((_, first)) = cases.first() else {
+fn varying_params(rows: &[&Row]) -> Vec<(String, Vec<u64>)> {
+    let Some(first) = rows.first() else {
         return Vec::new();
     };
     first
+        .params
         .keys()
         .filter_map(|key| {
-            let mut xs: Vec<u64> = cases
+            let mut xs: Vec<u64> = rows
                 .iter()
-                .filter_map(|(_, p)| p.get(key).and_then(|v| v.as_u64()))
+                .filter_map(|r| r.params.get(key).and_then(|v| v.as_u64()))
                 .collect();
             xs.sort_unstable();
             xs.dedup();

@@ -2,8 +2,7 @@
 //! `index.html` (self-contained, SVG inlined) and every plot as SVG and PNG.
 
 use crate::plots::{self, Drawn};
-use crate::results::{param_id, Entry, Results};
-use serde_json::{Map, Value};
+use crate::results::{Entry, Results, Row};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -66,108 +65,65 @@ fn fmt_rate(v: f64) -> String {
     }
 }
 
-/// `fan_in (producers=4,cap=128)`.
-fn case_name(workload: &str, params: &Map<String, Value>) -> String {
-    if params.is_empty() {
-        workload.to_string()
+/// A ratio of times as words: `2.1× faster`, `469× slower`, `same` (within
+/// 5 %); `–` when it cannot be computed.
+pub fn fmt_ratio(r: f64) -> String {
+    fmt_ratio_as(r, "faster", "slower")
+}
+
+/// [`fmt_ratio`] with other words for below and above 1 (`less`, `more`).
+pub fn fmt_ratio_as(r: f64, below: &str, above: &str) -> String {
+    if !r.is_finite() || r <= 0.0 {
+        return "–".to_string();
+    }
+    let (x, word) = if r >= 1.0 {
+        (r, above)
     } else {
-        format!("{workload} ({})", param_id(params))
-    }
-}
-
-/// The summary cell of one implementation for a case.
-fn cell(results: &Results, workload: &str, params: &Map<String, Value>, imp: &str) -> String {
-    match results.find(workload, params, imp) {
-        Some(e) => fmt_num(e.ns_per_msg),
-        None if results.gap(workload, imp).is_some() => "n/a".to_string(),
-        None => "–".to_string(),
-    }
-}
-
-/// The per-implementation rows of one case: (implementation, columns).
-fn case_rows(results: &Results, workload: &str, params: &Map<String, Value>) -> Vec<[String; 7]> {
-    let go = results.find(workload, params, "go");
-    let crossbeam = results.find(workload, params, "crossbeam");
-    let ratio = |e: &Entry, base: Option<&Entry>| {
-        base.map_or("–".to_string(), |b| {
-            format!("{:.2}×", e.ns_per_msg / b.ns_per_msg)
-        })
+        (1.0 / r, below)
     };
-    let mut rows = Vec::new();
-    for imp in results.implementations() {
-        let imp = imp.as_str();
-        if let Some(e) = results.find(workload, params, imp) {
-            rows.push([
-                imp.to_string(),
-                fmt_num(e.ns_per_msg),
-                format!("{} – {}", fmt_num(e.ci_low), fmt_num(e.ci_high)),
-                fmt_rate(e.msgs_per_sec),
-                ratio(e, go),
-                ratio(e, crossbeam),
-                e.note.clone().unwrap_or_default(),
-            ]);
-        } else if let Some(u) = results.gap(workload, imp) {
-            let dash = "–".to_string();
-            rows.push([
-                imp.to_string(),
-                dash.clone(),
-                dash.clone(),
-                dash.clone(),
-                dash.clone(),
-                dash,
-                u.note.clone(),
-            ]);
+    if x < 1.05 {
+        return "same".to_string();
+    }
+    let n = if x >= 9.95 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    };
+    format!("{n}× {word}")
+}
+
+/// One table cell: its text, whether it is the best of its row, and the
+/// footnote that explains it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cell {
+    /// The text.
+    pub text: String,
+    /// The best figure of its row (bold).
+    pub best: bool,
+    /// The number of the footnote that explains it.
+    pub note: Option<usize>,
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell {
+            text,
+            ..Cell::default()
         }
     }
-    rows
-}
-
-const COLUMNS: [&str; 7] = [
-    "implementation",
-    "ns/msg",
-    "95% CI",
-    "msgs/s",
-    "÷ Go",
-    "÷ crossbeam",
-    "note",
-];
-
-fn header_lines(results: &Results) -> Vec<String> {
-    let m = &results.machine;
-    let v = &results.versions;
-    let crates: Vec<String> = v
-        .crates
-        .iter()
-        .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or("?")))
-        .collect();
-    vec![
-        format!(
-            "Date: {} · mode: {} · commit: {} · wall time: {:.0} s",
-            results.date, results.mode, results.git_commit, results.wall_seconds
-        ),
-        format!(
-            "Machine: {} · {} logical CPUs · {}",
-            m.cpu_model, m.cores, m.os
-        ),
-        format!(
-            "Tools: {} · {}",
-            v.rustc,
-            v.go.as_deref().unwrap_or("Go: not run")
-        ),
-        format!("Crates: {}", crates.join(", ")),
-        format!("Go: {}", results.go_status),
-    ]
 }
 
 /// A piece of a report section, rendered the same way as Markdown and HTML.
 #[derive(Debug)]
 pub enum Block {
-    /// A sub-heading (level 3).
-    Heading(String),
+    /// A sub-heading (level 3) with its anchor id.
+    Heading(String, String),
     /// A paragraph of plain text.
     Para(String),
     /// A line of facts about the run (grey in HTML).
     Meta(String),
+    /// A warning that stands out (smoke runs, uncommitted changes).
+    Warning(String),
     /// A drawn plot, by its index in the `drawn` list.
     Figure(usize),
     /// A table: head, rows, and whether the last column is a free-text note.
@@ -175,12 +131,16 @@ pub enum Block {
         /// Column heads.
         head: Vec<String>,
         /// Rows of cells.
-        rows: Vec<Vec<String>>,
+        rows: Vec<Vec<Cell>>,
         /// Whether the last column is a note (left-aligned).
         note_column: bool,
     },
+    /// Numbered notes that table cells refer to.
+    Footnotes(Vec<String>),
     /// A bulleted list.
     List(Vec<String>),
+    /// Links to every titled section.
+    Contents,
 }
 
 /// One section of the report: an anchor id, a title (none for the front
@@ -205,44 +165,286 @@ impl Section {
     }
 }
 
+/// Why run-to-run differences are large here: printed in every report.
+const NOISE_CAVEAT: &str = "Caveat: these figures come from one machine, often a small shared \
+    virtual machine. Other processes and the hypervisor take CPU time at random moments, so a \
+    workload can vary by 2× or more from run to run, most of all the OS-thread ones that park \
+    and wake threads. Read differences under about 1.5× as noise unless the ranges are far \
+    apart, and compare runs with `cargo xtask compare`.";
+
+fn front_matter(results: &Results) -> Section {
+    let m = &results.machine;
+    let v = &results.versions;
+    let mut sec = Section::new("run", None);
+    if results.mode == "smoke" {
+        sec.blocks.push(Block::Warning(
+            "SMOKE RUN: every workload ran at a tiny size to check that the pipeline works. \
+             These numbers are meaningless; do not quote or compare them."
+                .to_string(),
+        ));
+    }
+    let (commit, dirty) = match results.git_commit.strip_suffix("-dirty") {
+        Some(c) => (c.to_string(), true),
+        None => (results.git_commit.clone(), false),
+    };
+    if dirty {
+        sec.blocks.push(Block::Warning(format!(
+            "Uncommitted changes: the tree had changes on top of commit {commit} when this ran, \
+             so these figures may not be reproducible from that commit."
+        )));
+    }
+    sec.blocks.push(Block::Meta(format!(
+        "Date: {} · mode: {} · commit: {}{} · wall time: {:.0} s",
+        results.date,
+        results.mode,
+        commit,
+        if dirty { " + uncommitted changes" } else { "" },
+        results.wall_seconds
+    )));
+    let or_unknown = |s: &str| {
+        if s.is_empty() {
+            "not recorded".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut cpu = format!("CPU: {} · {} logical CPUs", m.cpu_model, m.cores);
+    if !m.cpu_detail.is_empty() {
+        cpu.push_str(&format!(" · {}", m.cpu_detail));
+    }
+    sec.blocks.push(Block::Meta(cpu));
+    sec.blocks.push(Block::Meta(format!(
+        "Memory: {} · OS: {} · frequency governor: {} · virtualization: {}",
+        or_unknown(&m.memory),
+        m.os,
+        or_unknown(&m.governor),
+        or_unknown(&m.virtualization)
+    )));
+    if !m.cpu_flags.is_empty() {
+        sec.blocks
+            .push(Block::Meta(format!("CPU flags: {}", m.cpu_flags)));
+    }
+    let crates: Vec<String> = v
+        .crates
+        .iter()
+        .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or("?")))
+        .collect();
+    sec.blocks.push(Block::Meta(format!(
+        "Tools: {} · {}",
+        v.rustc,
+        v.go.as_deref().unwrap_or("Go: not run")
+    )));
+    sec.blocks
+        .push(Block::Meta(format!("Crates: {}", crates.join(", "))));
+    sec.blocks
+        .push(Block::Meta(format!("Go: {}", results.go_status)));
+    sec.blocks.push(Block::Para(NOISE_CAVEAT.to_string()));
+    sec.blocks.push(Block::Contents);
+    sec
+}
+
+/// Numbered explanations of the n/a cells of a table.
+#[derive(Default)]
+struct Notes(Vec<String>);
+
+impl Notes {
+    /// The number of `text`, added if new.
+    fn number(&mut self, text: String) -> usize {
+        match self.0.iter().position(|t| *t == text) {
+            Some(i) => i + 1,
+            None => {
+                self.0.push(text);
+                self.0.len()
+            }
+        }
+    }
+}
+
+/// The summary table (best of each row marked, n/a cells footnoted) and the
+/// footnotes.
+fn summary_block(results: &Results) -> (Block, Vec<String>) {
+    let catalog = results.catalog();
+    let impls = results.implementations();
+    let mut notes = Notes::default();
+    let mut head = vec!["case".to_string()];
+    head.extend(impls.iter().cloned());
+    let mut rows = Vec::new();
+    for row in results.rows() {
+        let unit = catalog
+            .workload(&row.workload)
+            .map_or("message", |w| w.unit.as_str());
+        let label = if unit == "message" {
+            row.label()
+        } else {
+            format!("{} · per {unit}", row.label())
+        };
+        let best = impls
+            .iter()
+            .filter_map(|i| results.find_in(&row, i))
+            .map(|e| e.ns_per_msg)
+            .fold(f64::INFINITY, f64::min);
+        let mut cells = vec![Cell::from(label)];
+        for imp in &impls {
+            let cell = match results.find_in(&row, imp) {
+                Some(e) => Cell {
+                    text: fmt_num(e.ns_per_msg),
+                    best: e.ns_per_msg == best,
+                    note: None,
+                },
+                None if !results.in_row(&row, imp) => Cell::from(String::new()),
+                None => match results.gap(&row.workload, imp) {
+                    Some(u) => Cell {
+                        text: "n/a".to_string(),
+                        best: false,
+                        note: Some(notes.number(format!("{imp}: {}", u.note))),
+                    },
+                    None => Cell::from("–".to_string()),
+                },
+            };
+            cells.push(cell);
+        }
+        rows.push(cells);
+    }
+    let table = Block::Table {
+        head,
+        rows,
+        note_column: false,
+    };
+    (table, notes.0)
+}
+
+/// The per-implementation rows of one summary row: implementation, median,
+/// range, rate, ratio to Go, ratio to crossbeam, note.
+fn case_rows(results: &Results, row: &Row) -> Vec<Vec<Cell>> {
+    let go = results.find_in(row, "go");
+    let crossbeam = results.find_in(row, "crossbeam");
+    let ratio = |e: &Entry, base: Option<&Entry>| {
+        base.map_or("–".to_string(), |b| {
+            fmt_ratio(e.ns_per_msg / b.ns_per_msg)
+        })
+    };
+    let best = results
+        .implementations()
+        .iter()
+        .filter_map(|i| results.find_in(row, i))
+        .map(|e| e.ns_per_msg)
+        .fold(f64::INFINITY, f64::min);
+    let mut rows = Vec::new();
+    for imp in results.implementations() {
+        let imp = imp.as_str();
+        if !results.in_row(row, imp) {
+            continue;
+        }
+        let cells: Vec<String> = if let Some(e) = results.find_in(row, imp) {
+            vec![
+                imp.to_string(),
+                fmt_num(e.ns_per_msg),
+                format!("{} – {}", fmt_num(e.ci_low), fmt_num(e.ci_high)),
+                fmt_rate(e.msgs_per_sec),
+                ratio(e, go),
+                ratio(e, crossbeam),
+                e.note.clone().unwrap_or_default(),
+            ]
+        } else if let Some(u) = results.gap(&row.workload, imp) {
+            let dash = "–".to_string();
+            vec![
+                imp.to_string(),
+                "n/a".to_string(),
+                dash.clone(),
+                dash.clone(),
+                dash.clone(),
+                dash,
+                u.note.clone(),
+            ]
+        } else {
+            continue;
+        };
+        let is_best = results
+            .find_in(row, imp)
+            .is_some_and(|e| e.ns_per_msg == best);
+        rows.push(
+            cells
+                .into_iter()
+                .enumerate()
+                .map(|(k, text)| Cell {
+                    text,
+                    best: is_best && k == 1,
+                    note: None,
+                })
+                .collect(),
+        );
+    }
+    rows
+}
+
+/// Column heads of a case table, for a workload whose figure is per `unit`.
+fn columns(unit: &str) -> Vec<String> {
+    vec![
+        "implementation".to_string(),
+        format!("ns per {unit} (median)"),
+        "range (fastest – slowest)".to_string(),
+        format!("{unit}s per second"),
+        "vs Go".to_string(),
+        "vs crossbeam".to_string(),
+        "note".to_string(),
+    ]
+}
+
 /// The report as a list of sections: what both `REPORT.md` and `index.html` show.
 pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
     let catalog = results.catalog();
     let plot = |stem: &str| drawn.iter().position(|d| d.stem == stem);
-    let mut out = Vec::new();
-
-    let mut front = Section::new("run", None);
-    front.blocks = header_lines(results).into_iter().map(Block::Meta).collect();
+    let mut out = vec![front_matter(results)];
     if !drawn.is_empty() && plots::font().is_none() {
-        front.blocks.push(Block::Meta(
+        out[0].blocks.push(Block::Meta(
             "No TrueType font was found: plots are drawn without text.".to_string(),
         ));
     }
-    out.push(front);
 
     let mut summary = Section::new(
         "summary",
-        Some("Summary: ns per message, median (lower is better)".to_string()),
+        Some("Summary: median ns per message (lower is better)".to_string()),
     );
-    summary.blocks.push(summary_block(results));
-    summary.blocks.push(Block::Para(
-        "n/a: the library lacks the feature (see the workload's table); –: not run.".to_string(),
-    ));
+    let size = |k: &str| catalog.sizes.get(k).and_then(|v| v.as_u64());
+    let kinds = match (size("goroutines"), size("threads")) {
+        (Some(g), Some(t)) => format!(
+            " spawn has two rows: goroutine runtimes start {} tasks per run, OS-thread peers {}, \
+             so the kinds are not compared; a blank cell is a peer of the other kind.",
+            fmt_num(g as f64),
+            fmt_num(t as f64)
+        ),
+        _ => String::new(),
+    };
+    summary.blocks.push(Block::Para(format!(
+        "Each cell is the median time per message (per round trip for ping_pong, per task for \
+         spawn, per channel send for sieve); the best of each row is in bold.{kinds}"
+    )));
+    let (table, notes) = summary_block(results);
+    summary.blocks.push(table);
+    let mut legend = notes;
+    legend.push("–: not run (filtered out, or the build left it out).".to_string());
+    summary.blocks.push(Block::Footnotes(legend));
+    if let Some(i) = plot("ratio_to_go") {
+        summary.blocks.push(Block::Figure(i));
+    }
     if let Some(i) = plot("overview") {
         summary.blocks.push(Block::Figure(i));
     }
     out.push(summary);
 
     for workload in &catalog.workloads {
-        let cases: Vec<_> = results
-            .cases()
+        let rows: Vec<Row> = results
+            .rows()
             .into_iter()
-            .filter(|(w, _)| *w == workload.name)
+            .filter(|r| r.workload == workload.name)
             .collect();
-        if cases.is_empty() {
+        if rows.is_empty() {
             continue;
         }
-        let mut sec = Section::new(&format!("w-{}", workload.name), Some(workload.name.clone()));
+        let mut sec = Section::new(
+            &format!("w-{}", workload.name),
+            Some(format!("Workload {}", workload.name)),
+        );
         if !workload.about.is_empty() {
             sec.blocks.push(Block::Para(format!(
                 "{}; figure per {}.",
@@ -254,14 +456,11 @@ pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
                 sec.blocks.push(Block::Figure(i));
             }
         }
-        for (w, p) in cases {
-            sec.blocks.push(Block::Heading(case_name(&w, &p)));
+        for row in rows {
+            sec.blocks.push(Block::Heading(row.label(), row.anchor()));
             sec.blocks.push(Block::Table {
-                head: COLUMNS.iter().map(|c| c.to_string()).collect(),
-                rows: case_rows(results, &w, &p)
-                    .into_iter()
-                    .map(Vec::from)
-                    .collect(),
+                head: columns(&workload.unit),
+                rows: case_rows(results, &row),
                 note_column: true,
             });
         }
@@ -276,7 +475,10 @@ pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
         sec.blocks.push(Block::Para(park_memory_about(results)));
         sec.blocks.push(Block::Table {
             head: park_memory_columns(results).to_vec(),
-            rows: park_memory_rows(results),
+            rows: park_memory_rows(results)
+                .into_iter()
+                .map(|r| r.into_iter().map(Cell::from).collect())
+                .collect(),
             note_column: false,
         });
         out.push(sec);
@@ -288,37 +490,30 @@ pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
     out
 }
 
-/// The summary table: one row per case, one column per implementation.
-fn summary_block(results: &Results) -> Block {
-    let impls = results.implementations();
-    let mut head = vec!["case".to_string()];
-    head.extend(impls.iter().cloned());
-    let rows = results
-        .cases()
-        .into_iter()
-        .map(|(w, p)| {
-            let mut row = vec![case_name(&w, &p)];
-            row.extend(impls.iter().map(|i| cell(results, &w, &p, i)));
-            row
-        })
-        .collect();
-    Block::Table {
-        head,
-        rows,
-        note_column: false,
+/// A Markdown cell: bold when best, with its footnote number.
+fn md_cell(c: &Cell) -> String {
+    let mut t = if c.best && !c.text.is_empty() {
+        format!("**{}**", c.text)
+    } else {
+        c.text.clone()
+    };
+    if let Some(n) = c.note {
+        t.push_str(&format!(" [{n}]"));
     }
+    t
 }
 
 /// `REPORT.md`.
 pub fn markdown(results: &Results, drawn: &[Drawn]) -> String {
+    let sections = sections(results, drawn);
     let mut s = String::from("# csp benchmark report\n\n");
-    for sec in sections(results, drawn) {
+    for sec in &sections {
         if let Some(t) = &sec.title {
             let _ = writeln!(s, "## {t}\n");
         }
         for b in &sec.blocks {
             match b {
-                Block::Heading(t) => {
+                Block::Heading(t, _) => {
                     let _ = writeln!(s, "### {t}\n");
                 }
                 Block::Para(t) => {
@@ -326,6 +521,9 @@ pub fn markdown(results: &Results, drawn: &[Drawn]) -> String {
                 }
                 Block::Meta(t) => {
                     let _ = writeln!(s, "{t}  ");
+                }
+                Block::Warning(t) => {
+                    let _ = writeln!(s, "> **{t}**\n");
                 }
                 Block::Figure(i) => {
                     let d = &drawn[*i];
@@ -348,7 +546,18 @@ pub fn markdown(results: &Results, drawn: &[Drawn]) -> String {
                         .collect();
                     let _ = writeln!(s, "|{}|", align.join("|"));
                     for row in rows {
-                        let _ = writeln!(s, "| {} |", row.join(" | "));
+                        let cells: Vec<String> = row.iter().map(md_cell).collect();
+                        let _ = writeln!(s, "| {} |", cells.join(" | "));
+                    }
+                    s.push('\n');
+                }
+                Block::Footnotes(items) => {
+                    for (k, m) in items.iter().enumerate() {
+                        if m.starts_with('–') {
+                            let _ = writeln!(s, "{m}  ");
+                        } else {
+                            let _ = writeln!(s, "[{}] {m}  ", k + 1);
+                        }
                     }
                     s.push('\n');
                 }
@@ -357,6 +566,14 @@ pub fn markdown(results: &Results, drawn: &[Drawn]) -> String {
                         let _ = writeln!(s, "- {m}");
                     }
                     s.push('\n');
+                }
+                Block::Contents => {
+                    s.push_str("\nContents: ");
+                    let links: Vec<String> = sections
+                        .iter()
+                        .filter_map(|x| x.title.as_ref().map(|t| format!("[{t}](#{})", x.id)))
+                        .collect();
+                    let _ = writeln!(s, "{}\n", links.join(" · "));
                 }
             }
         }
@@ -369,7 +586,6 @@ pub fn markdown(results: &Results, drawn: &[Drawn]) -> String {
     s
 }
 
-/// How the parked-goroutine memory figures are made (one paragraph).
 fn park_memory_about(results: &Results) -> String {
     let n = results
         .park_memory
@@ -398,7 +614,7 @@ fn park_memory_columns(results: &Results) -> [String; 4] {
     [
         "implementation".to_string(),
         format!("bytes per parked goroutine (median of {runs})"),
-        "÷ Go".to_string(),
+        "vs Go".to_string(),
         "runs".to_string(),
     ]
 }
@@ -415,7 +631,7 @@ fn park_memory_rows(results: &Results) -> Vec<Vec<String>> {
         .iter()
         .map(|m| {
             let ratio = go.map_or("–".to_string(), |g| {
-                format!("{:.2}×", m.bytes_per_goroutine / g)
+                fmt_ratio_as(m.bytes_per_goroutine / g, "less", "more")
             });
             let runs: Vec<String> = m.runs.iter().map(|r| format!("{r:.0}")).collect();
             vec![
@@ -443,14 +659,14 @@ fn inline_svg(svg: &str) -> &str {
 fn figure(out: &mut String, d: &Drawn) {
     let _ = writeln!(
         out,
-        "<figure id=\"plot-{}\">{}<figcaption>{} (<a href=\"{0}.png\">PNG</a>)</figcaption></figure>",
+        "<figure id=\"plot-{}\">{}<figcaption>{} (<a href=\"{0}.png\">PNG</a>, <a href=\"{0}.svg\">SVG</a>)</figcaption></figure>",
         esc(&d.stem),
         inline_svg(&d.svg),
         esc(&d.title)
     );
 }
 
-fn table(out: &mut String, head: &[String], rows: &[Vec<String>], note_column: bool) {
+fn table(out: &mut String, head: &[String], rows: &[Vec<Cell>], note_column: bool) {
     out.push_str("<table><thead><tr>");
     for h in head {
         let _ = write!(out, "<th>{}</th>", esc(h));
@@ -463,10 +679,19 @@ fn table(out: &mut String, head: &[String], rows: &[Vec<String>], note_column: b
                 " class=\"impl\""
             } else if note_column && i + 1 == row.len() {
                 " class=\"note\""
+            } else if c.best {
+                " class=\"best\""
             } else {
                 ""
             };
-            let _ = write!(out, "<td{class}>{}</td>", esc(c));
+            let mut text = esc(&c.text);
+            if c.best {
+                text = format!("<strong>{text}</strong>");
+            }
+            if let Some(n) = c.note {
+                let _ = write!(text, "<sup><a href=\"#note-{n}\">[{n}]</a></sup>");
+            }
+            let _ = write!(out, "<td{class}>{text}</td>");
         }
         out.push_str("</tr>");
     }
@@ -475,24 +700,39 @@ fn table(out: &mut String, head: &[String], rows: &[Vec<String>], note_column: b
 
 /// `index.html`: readable from disk without a server.
 pub fn html(results: &Results, drawn: &[Drawn]) -> String {
+    let sections = sections(results, drawn);
+    let smoke = results.mode == "smoke";
     let mut s = String::from(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
          <title>csp benchmark report</title>\n<style>\n\
          body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\n\
          table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}\n\
-         td.impl,th:first-child{text-align:left}td.note{text-align:left;color:#555}\n\
-         figure{margin:1em 0}figure svg{max-width:100%;height:auto}.meta{color:#555}\n\
-         </style></head><body>\n<h1>csp benchmark report</h1>\n",
+         td.impl,th:first-child{text-align:left}td.note{text-align:left;color:#555}td.best{background:#e6f4e6}\n\
+         figure{margin:1em 0}figure svg{max-width:100%;height:auto}.meta{color:#555;font-size:.9em;overflow-wrap:anywhere}\n\
+         .warning{background:#fff3cd;border:2px solid #c90;padding:.6em 1em;font-weight:bold}\n\
+         nav#toc{background:#f6f6f6;padding:.5em 1em}nav#toc li{display:inline;margin-right:1em}\n\
+         body.smoke{background-image:repeating-linear-gradient(-45deg,transparent 0 120px,rgba(200,0,0,.06) 120px 240px)}\n\
+         </style></head>",
     );
-    for sec in sections(results, drawn) {
+    let _ = writeln!(
+        s,
+        "<body{}>\n<h1>csp benchmark report{}</h1>",
+        if smoke { " class=\"smoke\"" } else { "" },
+        if smoke {
+            " (smoke run: meaningless numbers)"
+        } else {
+            ""
+        }
+    );
+    for sec in &sections {
         let _ = writeln!(s, "<section id=\"{}\">", esc(&sec.id));
         if let Some(t) = &sec.title {
             let _ = writeln!(s, "<h2>{}</h2>", esc(t));
         }
         for b in &sec.blocks {
             match b {
-                Block::Heading(t) => {
-                    let _ = writeln!(s, "<h3>{}</h3>", esc(t));
+                Block::Heading(t, id) => {
+                    let _ = writeln!(s, "<h3 id=\"{}\">{}</h3>", esc(id), esc(t));
                 }
                 Block::Para(t) => {
                     let _ = writeln!(s, "<p>{}</p>", esc(t));
@@ -500,18 +740,38 @@ pub fn html(results: &Results, drawn: &[Drawn]) -> String {
                 Block::Meta(t) => {
                     let _ = writeln!(s, "<p class=\"meta\">{}</p>", esc(t));
                 }
+                Block::Warning(t) => {
+                    let _ = writeln!(s, "<p class=\"warning\" id=\"warning\">{}</p>", esc(t));
+                }
                 Block::Figure(i) => figure(&mut s, &drawn[*i]),
                 Block::Table {
                     head,
                     rows,
                     note_column,
                 } => table(&mut s, head, rows, *note_column),
+                Block::Footnotes(items) => {
+                    s.push_str("<ol class=\"notes\">\n");
+                    for (k, m) in items.iter().enumerate() {
+                        let _ = writeln!(s, "<li id=\"note-{}\">{}</li>", k + 1, esc(m));
+                    }
+                    s.push_str("</ol>\n");
+                }
                 Block::List(items) => {
                     s.push_str("<ul>\n");
                     for m in items {
                         let _ = writeln!(s, "<li>{}</li>", esc(m));
                     }
                     s.push_str("</ul>\n");
+                }
+                Block::Contents => {
+                    s.push_str("<nav id=\"toc\"><b>Contents</b><ul>\n");
+                    for x in &sections {
+                        if let Some(t) = &x.title {
+                            let _ =
+                                writeln!(s, "<li><a href=\"#{}\">{}</a></li>", esc(&x.id), esc(t));
+                        }
+                    }
+                    s.push_str("</ul></nav>\n");
                 }
             }
         }
@@ -523,9 +783,13 @@ pub fn html(results: &Results, drawn: &[Drawn]) -> String {
 
 /// The summary table for the terminal: the report's summary, padded.
 pub fn summary_table(results: &Results) -> String {
-    let Block::Table { head, rows, .. } = summary_block(results) else {
+    let (Block::Table { head, rows, .. }, _) = summary_block(results) else {
         unreachable!("the summary is a table")
     };
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.text.clone()).collect())
+        .collect();
     let widths: Vec<usize> = (0..head.len())
         .map(|k| {
             rows.iter()

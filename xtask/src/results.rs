@@ -41,6 +41,10 @@ pub struct WorkloadInfo {
     /// What one figure is per (`message`, `round trip`, `task`).
     #[serde(default = "default_unit")]
     pub unit: String,
+    /// Whether green and OS-thread implementations run different sizes and
+    /// are shown apart (spawn).
+    #[serde(default)]
+    pub by_kind: bool,
 }
 
 fn default_unit() -> String {
@@ -105,6 +109,7 @@ impl Catalog {
                     name: w.clone(),
                     about: String::new(),
                     unit: default_unit(),
+                    by_kind: false,
                 });
             }
         }
@@ -262,6 +267,24 @@ pub struct Machine {
     pub cores: usize,
     /// Operating system and kernel.
     pub os: String,
+    /// CPU clock and cache (`/proc/cpuinfo`).
+    #[serde(default)]
+    pub cpu_detail: String,
+    /// Every CPU flag (`/proc/cpuinfo`).
+    #[serde(default)]
+    pub cpu_flags: String,
+    /// Total memory (`/proc/meminfo`).
+    #[serde(default)]
+    pub memory: String,
+    /// Kernel release (`/proc/sys/kernel/osrelease`).
+    #[serde(default)]
+    pub kernel: String,
+    /// CPU frequency governor (`/sys/devices/system/cpu/cpu0/cpufreq`).
+    #[serde(default)]
+    pub governor: String,
+    /// Whether this is a virtual machine (cpuinfo's `hypervisor` flag, DMI).
+    #[serde(default)]
+    pub virtualization: String,
 }
 
 /// Tool and library versions.
@@ -383,6 +406,59 @@ impl Results {
         out
     }
 
+    /// The lines of the summary: one per case, and for a workload whose
+    /// sizes differ by kind (spawn) one per kind that has figures, green first.
+    pub fn rows(&self) -> Vec<Row> {
+        let catalog = self.catalog();
+        let mut out = Vec::new();
+        for (workload, params) in self.cases() {
+            let by_kind = catalog.workload(&workload).is_some_and(|w| w.by_kind);
+            if !by_kind {
+                out.push(Row {
+                    workload,
+                    params,
+                    green: None,
+                });
+                continue;
+            }
+            for green in [true, false] {
+                let any = self.results.iter().any(|e| {
+                    e.workload == workload
+                        && e.params == params
+                        && catalog
+                            .implementation(&e.implementation)
+                            .is_some_and(|i| i.green == green)
+                });
+                if any {
+                    out.push(Row {
+                        workload: workload.clone(),
+                        params: params.clone(),
+                        green: Some(green),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `imp` belongs in `row` (every implementation, or those of the
+    /// row's kind).
+    pub fn in_row(&self, row: &Row, imp: &str) -> bool {
+        match row.green {
+            None => true,
+            Some(g) => self
+                .catalog()
+                .implementation(imp)
+                .is_some_and(|i| i.green == g),
+        }
+    }
+
+    /// The figure of `imp` in `row`, if it has one there.
+    pub fn find_in(&self, row: &Row, imp: &str) -> Option<&Entry> {
+        self.find(&row.workload, &row.params, imp)
+            .filter(|_| self.in_row(row, imp))
+    }
+
     /// The implementations that have at least one figure or gap, in report order.
     pub fn implementations(&self) -> Vec<String> {
         self.catalog()
@@ -394,6 +470,56 @@ impl Results {
                     || self.unsupported.iter().any(|u| &u.implementation == i)
             })
             .collect()
+    }
+}
+
+/// A line of the summary: a case, restricted to one kind of task for
+/// workloads that size the kinds differently.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The workload.
+    pub workload: String,
+    /// Its parameters.
+    pub params: Map<String, Value>,
+    /// Some(true): green implementations only; Some(false): OS threads only.
+    pub green: Option<bool>,
+}
+
+impl Row {
+    /// `fan_in (producers=4,cap=128)`, `spawn (goroutines)`.
+    pub fn label(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.params.is_empty() {
+            parts.push(param_id(&self.params));
+        }
+        match self.green {
+            Some(true) => parts.push("goroutines".to_string()),
+            Some(false) => parts.push("OS threads".to_string()),
+            None => {}
+        }
+        if parts.is_empty() {
+            self.workload.clone()
+        } else {
+            format!("{} ({})", self.workload, parts.join(", "))
+        }
+    }
+
+    /// The HTML id of the row's table: `case-fan_in-producers-4-cap-128`.
+    pub fn anchor(&self) -> String {
+        let raw = format!("case-{}", self.label());
+        raw.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
     }
 }
 

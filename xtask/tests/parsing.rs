@@ -2,7 +2,7 @@
 //! saved from real runs.
 
 use std::path::Path;
-use xtask::criterion::{parse, parse_list, read_all};
+use xtask::criterion::{median_range, parse, parse_list, parse_samples, read_all};
 use xtask::gotest::{parse_line, parse_output};
 use xtask::machine::{crate_versions, format_utc};
 use xtask::results::{param_id, parse_params};
@@ -73,8 +73,32 @@ fn criterion_directory_walk_finds_every_benchmark() {
     let ids: Vec<&str> = all.keys().map(String::as_str).collect();
     assert_eq!(
         ids,
-        ["fan_in/crossbeam/producers=4,cap=128", "ping_pong/kanal"]
+        [
+            "fan_in/crossbeam/producers=4,cap=128",
+            "ping_pong/kanal",
+            "spsc_unbuffered/flume"
+        ]
     );
+}
+
+#[test]
+fn criterion_samples_give_the_median_and_range_of_runs() {
+    // The same statistic as Go's runs: median, fastest and slowest sample.
+    let home = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criterion");
+    let all = read_all(&home);
+    let est = &all["spsc_unbuffered/flume"];
+    let samples = parse_samples(&fixture("criterion/spsc_unbuffered/flume/new/sample.json"))
+        .expect("sample.json parses");
+    assert_eq!(est.samples, samples);
+    assert!(samples.len() >= 10);
+    let e = est.to_entry();
+    let per = est.elements as f64;
+    let lo = samples.iter().copied().fold(f64::MAX, f64::min) / per;
+    let hi = samples.iter().copied().fold(0.0, f64::max) / per;
+    assert!((e.ci_low - lo).abs() < 1e-9 && (e.ci_high - hi).abs() < 1e-9);
+    assert!(e.ci_low <= e.ns_per_msg && e.ns_per_msg <= e.ci_high);
+    assert_eq!(median_range(&[3.0, 1.0, 2.0, 10.0]), (2.5, 1.0, 10.0));
+    assert!(parse_samples(r#"{"iters":[1.0],"times":[]}"#).is_err());
 }
 
 #[test]

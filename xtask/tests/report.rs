@@ -39,7 +39,8 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-const PLOTS: [&str; 11] = [
+const PLOTS: [&str; 12] = [
+    "ratio_to_go",
     "overview",
     "bars_ping_pong",
     "bars_spsc_unbuffered",
@@ -108,7 +109,7 @@ fn writes_every_file_plot_and_implementation() {
     assert!(md.contains(
         "| case | csp-goroutines | csp-threads | crossbeam | flume | std-mpsc | kanal | may | go |"
     ));
-    assert!(md.contains("÷ Go") && md.contains("÷ crossbeam"));
+    assert!(md.contains("| vs Go | vs crossbeam |"));
     assert!(md.contains("![overview](overview.svg)"));
 
     let back: Results =
@@ -131,14 +132,14 @@ fn ratios_are_relative_to_go_and_crossbeam() {
     let md = xtask::report::markdown(&results, &[]);
     let row = md
         .lines()
-        .find(|l| l.starts_with("| kanal | 100 |"))
+        .find(|l| l.starts_with("| kanal | **100** |"))
         .expect("kanal row");
-    assert!(row.contains("| 0.50× | 0.25× |"), "{row}");
+    assert!(row.contains("| 2.0× faster | 4.0× faster |"), "{row}");
     let row = md
         .lines()
         .find(|l| l.starts_with("| crossbeam | 400 |"))
         .expect("crossbeam row");
-    assert!(row.contains("| 2.00× | 1.00× |"), "{row}");
+    assert!(row.contains("| 2.0× slower | same |"), "{row}");
 }
 
 #[test]
@@ -148,7 +149,12 @@ fn summary_table_has_every_case_and_implementation() {
     for imp in IMPLEMENTATIONS {
         assert!(table.lines().nth(1).unwrap().contains(imp), "{imp}");
     }
-    assert_eq!(table.lines().count(), 2 + results.cases().len());
+    // spawn has a row for goroutines and one for OS threads.
+    assert_eq!(table.lines().count(), 2 + results.cases().len() + 1);
+    assert!(
+        table.contains("spawn (goroutines) · per task")
+            && table.contains("spawn (OS threads) · per task")
+    );
     assert!(table.contains("select4 (cap=0)") && table.contains("n/a"));
 }
 
@@ -183,11 +189,11 @@ fn park_memory_is_optional_and_tabled_against_go() {
     let md = xtask::report::markdown(&results, &[]);
     assert!(md.contains("## Memory per parked goroutine"));
     assert!(
-        md.contains("| implementation | bytes per parked goroutine (median of 3) | ÷ Go | runs |")
+        md.contains("| implementation | bytes per parked goroutine (median of 3) | vs Go | runs |")
     );
-    assert!(md.contains("| csp-goroutines | 4\u{202f}000 | 2.00× | 4000, 4000, 4000 |"));
-    assert!(md.contains("| may | 8\u{202f}000 | 4.00× | 7000, 8000, 9000 |"));
-    assert!(md.contains("| go | 2\u{202f}000 | 1.00× |"));
+    assert!(md.contains("| csp-goroutines | 4\u{202f}000 | 2.0× more | 4000, 4000, 4000 |"));
+    assert!(md.contains("| may | 8\u{202f}000 | 4.0× more | 7000, 8000, 9000 |"));
+    assert!(md.contains("| go | 2\u{202f}000 | same |"));
     assert!(md.contains("10\u{202f}000 goroutines"));
 
     let html = xtask::report::html(&results, &[]);
@@ -195,7 +201,7 @@ fn park_memory_is_optional_and_tabled_against_go() {
         .split("<section id=\"park-memory\">")
         .nth(1)
         .expect("memory section in the HTML");
-    assert!(section.contains("<td class=\"impl\">may</td><td>8\u{202f}000</td><td>4.00×</td>"));
+    assert!(section.contains("<td class=\"impl\">may</td><td>8\u{202f}000</td><td>4.0× more</td>"));
 
     // Saved and read back, the key survives; without Go there is no ratio.
     let back: Results = serde_json::from_str(&serde_json::to_string(&results).unwrap()).unwrap();
@@ -257,4 +263,101 @@ fn the_catalog_orders_and_describes_the_report() {
     let p4 = xtask::results::parse_params("producers=4,cap=128");
     let p1 = xtask::results::parse_params("producers=1,cap=128");
     assert!(catalog.is_headline("fan_in", &p4) && !catalog.is_headline("fan_in", &p1));
+}
+
+#[test]
+fn ratios_read_as_words_and_never_as_zero() {
+    use xtask::report::fmt_ratio;
+    assert_eq!(fmt_ratio(1.0 / 2.1), "2.1× faster");
+    assert_eq!(fmt_ratio(469.0), "469× slower");
+    assert_eq!(fmt_ratio(0.0021), "476× faster");
+    assert_eq!(fmt_ratio(1.02), "same");
+    assert_eq!(fmt_ratio(f64::NAN), "–");
+    let results = fixture_results();
+    let md = xtask::report::markdown(&results, &[]);
+    assert!(!md.contains("0.00×"), "a ratio printed as 0.00×");
+}
+
+#[test]
+fn the_report_reads_at_a_glance() {
+    let mut results = fixture_results();
+    results.mode = "smoke".to_string();
+    results.git_commit = "0123abc-dirty".to_string();
+    results.machine.memory = "23.5 GiB".to_string();
+    results.machine.governor = "performance".to_string();
+    results.machine.virtualization = "virtual machine (cpuinfo flag `hypervisor`)".to_string();
+    results.machine.cpu_flags = "fpu sse2 avx2 hypervisor".to_string();
+    let dir = scratch("glance");
+    write(&results, &dir).expect("report written");
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let md = std::fs::read_to_string(dir.join("REPORT.md")).unwrap();
+
+    // A table of contents that links every section.
+    let toc = html
+        .split("<nav id=\"toc\">")
+        .nth(1)
+        .and_then(|t| t.split("</nav>").next())
+        .expect("a table of contents");
+    for id in ["summary", "w-fan_in", "w-spawn", "method"] {
+        assert!(
+            toc.contains(&format!("href=\"#{id}\"")),
+            "{id} not in the contents"
+        );
+        assert!(html.contains(&format!("<section id=\"{id}\">")));
+    }
+    assert!(md.contains("Contents: [Summary"));
+    // No heading twice.
+    let mut headings: Vec<&str> = html
+        .split("<h")
+        .skip(1)
+        .filter(|h| h.starts_with('2') || h.starts_with('3'))
+        .filter_map(|h| h.split('>').nth(1)?.split("</h").next())
+        .collect();
+    let n = headings.len();
+    headings.sort_unstable();
+    headings.dedup();
+    assert_eq!(headings.len(), n, "a heading appears twice");
+    // The best of each summary row is marked; n/a cells carry a footnote.
+    assert!(html.contains("<td class=\"best\"><strong>"));
+    assert!(html.contains("n/a<sup><a href=\"#note-1\">[1]</a></sup>"));
+    assert!(html.contains("<li id=\"note-1\">"));
+    assert!(md.contains("n/a [1]") && md.contains("[1] "));
+    assert!(html.contains("kanal: kanal has no select"));
+    // spawn: goroutine and thread peers apart, per task.
+    assert!(html.contains("spawn (goroutines) · per task"));
+    assert!(html.contains("spawn (OS threads) · per task"));
+    assert!(html.contains("ns per task (median)"));
+    // One statistic for all: the range of runs.
+    assert!(md.contains("range (fastest – slowest)") && !md.contains("95% CI"));
+    // Machine, caveat, dirty tree, smoke watermark.
+    for fact in ["23.5 GiB", "performance", "virtual machine", "avx2"] {
+        assert!(html.contains(fact), "{fact} missing");
+    }
+    assert!(html.contains("Caveat:") && md.contains("Caveat:"));
+    assert!(html.contains("Uncommitted changes") && html.contains("0123abc + uncommitted changes"));
+    assert!(html.contains("<body class=\"smoke\">") && html.contains("SMOKE RUN"));
+    assert!(md.contains("SMOKE RUN"));
+    // The ratio chart is in the summary, with a 1× line and labelled values;
+    // plotted cases carry their parameters.
+    let summary = html.split("<section id=\"summary\">").nth(1).unwrap();
+    let summary = summary.split("</section>").next().unwrap();
+    assert!(summary.contains("<figure id=\"plot-ratio_to_go\"><svg"));
+    if xtask::plots::font().is_some() {
+        let ratio = std::fs::read_to_string(dir.join("ratio_to_go.svg")).unwrap();
+        assert!(ratio.contains("1×"), "no 1× tick");
+        assert!(ratio.contains("faster") || ratio.contains("slower"));
+        let overview = std::fs::read_to_string(dir.join("overview.svg")).unwrap();
+        assert!(
+            overview.contains("producers=4,cap=128"),
+            "fan_in headline unlabelled"
+        );
+        assert!(
+            overview.contains("stages=4,cap=64"),
+            "pipeline headline unlabelled"
+        );
+        assert!(overview.contains("SMOKE RUN"));
+        let spawn = std::fs::read_to_string(dir.join("bars_spawn.svg")).unwrap();
+        assert!(spawn.contains("ns per task"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
