@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use regex::Regex;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -22,6 +22,13 @@ pub struct Options {
     pub mode: &'static str,
     /// Only benchmark ids matching this regex (`fan_in/crossbeam/producers=4,cap=128`, `ping_pong/go`).
     pub filter: Option<String>,
+    /// Only these implementations (empty: all).
+    pub impls: Vec<String>,
+    /// Only these workloads (empty: all; `park_memory` names the memory
+    /// measurement).
+    pub workloads: Vec<String>,
+    /// Print the selected ids and stop.
+    pub list: bool,
     /// Skip Go even when it is installed.
     pub no_go: bool,
     /// Report directory.
@@ -165,10 +172,99 @@ impl Ctx<'_> {
         })
     }
 
-    /// Whether a benchmark id passes `--filter`.
+    /// Whether a benchmark id (`workload/implementation[/params]`) passes
+    /// `--filter`, `--impl` and `--workload`.
     fn matches(&self, id: &str) -> bool {
-        self.filter.as_ref().map_or(true, |re| re.is_match(id))
+        selected(id, &self.opts.impls, &self.opts.workloads)
+            && self.filter.as_ref().map_or(true, |re| re.is_match(id))
     }
+}
+
+/// Whether `id` (`workload/implementation[/params]`) is among the chosen
+/// implementations and workloads (an empty list chooses all).
+pub fn selected(id: &str, impls: &[String], workloads: &[String]) -> bool {
+    let mut parts = id.split('/');
+    let (w, i) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    (workloads.is_empty() || workloads.iter().any(|x| x == w))
+        && (impls.is_empty() || impls.iter().any(|x| x == i))
+}
+
+/// Progress: a bar on a terminal; elsewhere (CI logs) one line per finished
+/// case, so the log never goes quiet for long.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    done: Arc<Mutex<u64>>,
+    start: Instant,
+}
+
+impl Progress {
+    /// A progress report over `total` cases, drawn as a bar when stderr is a
+    /// terminal.
+    pub fn new(total: u64) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}",
+                )
+                .expect("template")
+                .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: Arc::new(Mutex::new(0)),
+            start: Instant::now(),
+        }
+    }
+
+    /// The case now running (shown on the bar only).
+    fn running(&self, id: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(id.to_string());
+        }
+    }
+
+    /// A case finished: advance the bar, or print `[k/n mm:ss] id`.
+    fn finished(&self, id: &str) {
+        let mut done = self.done.lock().expect("progress lock");
+        *done += 1;
+        match &self.bar {
+            Some(b) => b.inc(1),
+            None => eprintln!(
+                "{}",
+                progress_line(*done, self.total, self.start.elapsed(), id)
+            ),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+
+    fn abandon(&self) {
+        if let Some(b) = &self.bar {
+            b.abandon();
+        }
+    }
+}
+
+/// One progress line outside a terminal: `[ 12/140 01:05] fan_in/go/producers=4,cap=128`.
+pub fn progress_line(done: u64, total: u64, elapsed: Duration, id: &str) -> String {
+    let secs = elapsed.as_secs();
+    let width = total.to_string().len();
+    format!(
+        "[{done:>width$}/{total} {:02}:{:02}] {id}",
+        secs / 60,
+        secs % 60
+    )
 }
 
 /// The feature set that built: (cargo arguments, implementations left out).
@@ -186,6 +282,14 @@ struct Plan {
 }
 
 impl Plan {
+    /// The ids of the Go benchmarks, when Go runs.
+    fn go_ids(&self) -> Vec<String> {
+        if self.go_bin.is_none() {
+            return Vec::new();
+        }
+        self.go_cases.iter().map(|(w, p)| go_id(w, p)).collect()
+    }
+
     /// How many results the progress bar waits for.
     fn steps(&self) -> usize {
         self.rust_ids.len()
@@ -197,8 +301,8 @@ impl Plan {
     }
 }
 
-/// Runs the benchmarks and returns their results.
-pub fn run(opts: &Options) -> Result<Results, String> {
+/// Runs the benchmarks and returns their results (None for `--list`).
+pub fn run(opts: &Options) -> Result<Option<Results>, String> {
     let ctx = Ctx::new(opts)?;
     eprintln!(
         "cargo xtask bench: mode {}, log {}",
@@ -208,17 +312,17 @@ pub fn run(opts: &Options) -> Result<Results, String> {
     let features = build(&ctx)?;
     let built = ctx.start.elapsed();
     let plan = plan(&ctx, features.0)?;
-    let bar = ProgressBar::new(plan.steps() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}")
-            .expect("template")
-            .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
+    if opts.list {
+        for id in plan.rust_ids.iter().chain(&plan.go_ids()) {
+            println!("{id}");
+        }
+        return Ok(None);
+    }
+    let bar = Progress::new(plan.steps() as u64);
     run_criterion(&ctx, features.0, &plan, &bar)?;
     let benched = ctx.start.elapsed();
     let (go_entries, go_status) = run_go(&ctx, &plan, &bar)?;
-    bar.finish_and_clear();
+    bar.finish();
     let go_done = ctx.start.elapsed();
     let park_memory = park_memory(
         &ctx.root,
@@ -235,20 +339,25 @@ pub fn run(opts: &Options) -> Result<Results, String> {
         (go_done - benched).as_secs_f64(),
         (ctx.start.elapsed() - go_done).as_secs_f64()
     );
-    Ok(collect(
+    Ok(Some(collect(
         &ctx,
         &plan,
         features.1,
         go_entries,
         go_status,
         park_memory,
-    ))
+    )))
 }
 
 /// Stage 1: builds the bench binary, falling back to fewer csp adapters
 /// while they do not compile.
 fn build(ctx: &Ctx) -> Result<Features, String> {
-    let spinner = ProgressBar::new_spinner();
+    let spinner = if std::io::stderr().is_terminal() {
+        ProgressBar::new_spinner()
+    } else {
+        eprintln!("building bench-suite (cargo bench --no-run)");
+        ProgressBar::hidden()
+    };
     spinner.enable_steady_tick(Duration::from_millis(120));
     let mut chosen = None;
     for (features, left_out) in FEATURE_SETS {
@@ -265,11 +374,14 @@ fn build(ctx: &Ctx) -> Result<Features, String> {
             chosen = Some((features, left_out));
             break;
         }
-        spinner.println(format!(
-            "warning: bench-suite did not build with [{}]; trying fewer csp adapters (see {})",
-            features.join(" "),
-            ctx.log_path.display()
-        ));
+        eprintln!(
+            "{}",
+            format_args!(
+                "warning: bench-suite did not build with [{}]; trying fewer csp adapters (see {})",
+                features.join(" "),
+                ctx.log_path.display()
+            )
+        );
     }
     spinner.finish_and_clear();
     chosen.ok_or(format!(
@@ -333,12 +445,7 @@ fn go_id(workload: &str, params: &str) -> String {
 }
 
 /// Stage 3: runs criterion over the planned ids, advancing `bar` per id.
-fn run_criterion(
-    ctx: &Ctx,
-    features: &[&str],
-    plan: &Plan,
-    bar: &ProgressBar,
-) -> Result<(), String> {
+fn run_criterion(ctx: &Ctx, features: &[&str], plan: &Plan, bar: &Progress) -> Result<(), String> {
     let _ = std::fs::remove_file(&ctx.meta_path);
     if plan.rust_ids.is_empty() {
         return Ok(());
@@ -347,8 +454,10 @@ fn run_criterion(
     cmd.env("CSP_BENCH_META", &ctx.meta_path)
         .env("CRITERION_HOME", &ctx.home)
         .arg("--");
-    if let Some(f) = &ctx.opts.filter {
-        cmd.arg(f);
+    if ctx.opts.filter.is_some() || !ctx.opts.impls.is_empty() || !ctx.opts.workloads.is_empty() {
+        // criterion takes one regex: the exact ids chosen.
+        let ids: Vec<String> = plan.rust_ids.iter().map(|id| regex::escape(id)).collect();
+        cmd.arg(format!("^({})$", ids.join("|")));
     }
     let current = Mutex::new(String::new());
     let b = bar.clone();
@@ -360,10 +469,10 @@ fn run_criterion(
         let mut cur = current.lock().expect("progress lock");
         if *cur != id {
             *cur = id.to_string();
-            b.set_message(id.to_string());
+            b.running(id);
         }
         if rest.ends_with(": Analyzing") {
-            b.inc(1);
+            b.finished(id);
         }
     })?;
     if !ok {
@@ -378,7 +487,7 @@ fn run_criterion(
 
 /// Stage 4: runs `go test -bench` over the planned cases; returns Go's
 /// figures and a status line for the report.
-fn run_go(ctx: &Ctx, plan: &Plan, bar: &ProgressBar) -> Result<(Vec<Entry>, String), String> {
+fn run_go(ctx: &Ctx, plan: &Plan, bar: &Progress) -> Result<(Vec<Entry>, String), String> {
     let version = match (&plan.go_bin, ctx.opts.no_go) {
         (_, true) => return Ok((Vec::new(), "skipped (--no-go)".to_string())),
         (None, false) => {
@@ -424,8 +533,7 @@ fn run_go(ctx: &Ctx, plan: &Plan, bar: &ProgressBar) -> Result<(Vec<Entry>, Stri
     let ok = stream(cmd, &ctx.log, |l| {
         text.lock().expect("go output").push_str(&format!("{l}\n"));
         if let Some(g) = parse_line(l) {
-            b.set_message(g.id());
-            b.inc(1);
+            b.finished(&g.id());
         }
     })?;
     let text = text.into_inner().expect("go output");

@@ -1,4 +1,5 @@
-//! `cargo xtask bench [--quick|--smoke] [--filter REGEX] [--no-go] [--out DIR]`
+//! `cargo xtask bench [--quick|--smoke] [--list] [--impl NAMES] [--workload NAMES]
+//! [--filter REGEX] [--no-go] [--out DIR]`
 //! and `cargo xtask report [--from FILE] [--out DIR]`.
 
 use clap::{Parser, Subcommand};
@@ -26,6 +27,16 @@ enum Cmd {
         /// Only ids matching this regex, e.g. `fan_in` or `ping_pong/(go|csp-goroutines)`.
         #[arg(long, value_name = "REGEX")]
         filter: Option<String>,
+        /// Only these implementations (comma-separated), e.g. `csp-goroutines,go`.
+        #[arg(long = "impl", value_name = "NAMES", value_delimiter = ',')]
+        impls: Vec<String>,
+        /// Only these workloads (comma-separated), e.g. `ping_pong,fan_in`;
+        /// `park_memory` is the memory measurement.
+        #[arg(long = "workload", value_name = "NAMES", value_delimiter = ',')]
+        workloads: Vec<String>,
+        /// Print the ids of the selected cases (one a line) and stop.
+        #[arg(long)]
+        list: bool,
         /// Leave Go out even when `go` is installed.
         #[arg(long)]
         no_go: bool,
@@ -79,6 +90,9 @@ fn main() -> ExitCode {
             quick,
             smoke,
             filter,
+            impls,
+            workloads,
+            list,
             no_go,
             out,
         } => {
@@ -93,10 +107,16 @@ fn main() -> ExitCode {
             let opts = bench::Options {
                 mode,
                 filter,
+                impls,
+                workloads,
+                list,
                 no_go,
                 out: out.clone(),
             };
-            bench::run(&opts).and_then(|results| write_report(&results, &out))
+            bench::run(&opts).and_then(|results| match results {
+                Some(results) => write_report(&results, &out),
+                None => Ok(()),
+            })
         }
         Cmd::Report { from, out } => {
             let from = from.unwrap_or_else(|| latest.join("results.json"));

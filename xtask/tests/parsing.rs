@@ -184,3 +184,41 @@ fn utc_dates_and_crate_versions() {
     assert_eq!(v["flume"], "0.11.1");
     assert!(!v.contains_key("other"));
 }
+
+#[test]
+fn impl_and_workload_select_ids() {
+    use xtask::bench::selected;
+    let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let id = "fan_in/crossbeam/producers=4,cap=128";
+    assert!(selected(id, &[], &[]));
+    assert!(selected(id, &v(&["crossbeam", "go"]), &[]));
+    assert!(!selected(id, &v(&["cross"]), &[]), "names match whole");
+    assert!(selected(id, &[], &v(&["ping_pong", "fan_in"])));
+    assert!(!selected(id, &v(&["crossbeam"]), &v(&["ping_pong"])));
+    assert!(selected("ping_pong/go", &v(&["go"]), &v(&["ping_pong"])));
+    assert!(selected(
+        "park_memory/may",
+        &v(&["may"]),
+        &v(&["park_memory"])
+    ));
+    assert!(!selected("park_memory/may", &[], &v(&["spawn"])));
+}
+
+#[test]
+fn progress_lines_outside_a_terminal() {
+    use std::time::Duration;
+    use xtask::bench::progress_line;
+    assert_eq!(
+        progress_line(
+            7,
+            140,
+            Duration::from_secs(65),
+            "fan_in/go/producers=4,cap=128"
+        ),
+        "[  7/140 01:05] fan_in/go/producers=4,cap=128"
+    );
+    assert_eq!(
+        progress_line(140, 140, Duration::from_secs(3600), "sieve/may/limit=2000"),
+        "[140/140 60:00] sieve/may/limit=2000"
+    );
+}
