@@ -3,7 +3,7 @@
 
 use crate::criterion::{parse_list, read_all};
 use crate::gotest::{parse_line, parse_output};
-use crate::machine::{crate_versions, git_commit, machine, now_utc, output};
+use crate::machine::{crate_versions, find_go, git_commit, machine, now_utc, output};
 use crate::results::{Catalog, Entry, ParkMemory, Results, Unsupported, Versions};
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::Regex;
@@ -277,6 +277,8 @@ struct Plan {
     go_cases: Vec<(String, String)>,
     /// `go version`, when Go is installed and not left out.
     go_bin: Option<String>,
+    /// The Go command: the newest of `go` on PATH and /usr/lib/go-*/bin/go.
+    go_cmd: PathBuf,
     go_time: &'static str,
     go_count: usize,
 }
@@ -328,7 +330,7 @@ pub fn run(opts: &Options) -> Result<Option<Results>, String> {
         &ctx.root,
         &ctx.target,
         features.0,
-        plan.go_bin.is_some(),
+        plan.go_bin.as_ref().map(|_| plan.go_cmd.as_path()),
         |id| ctx.matches(id),
         &ctx.log,
     );
@@ -404,10 +406,9 @@ fn plan(ctx: &Ctx, features: &[&str]) -> Result<Plan, String> {
         .filter(|id| ctx.matches(id))
         .cloned()
         .collect();
-    let go_bin = if ctx.opts.no_go {
-        None
-    } else {
-        output("go", &["version"], &ctx.root)
+    let (go_cmd, go_bin) = match find_go(&ctx.root) {
+        Some((cmd, version)) if !ctx.opts.no_go => (cmd, Some(version)),
+        _ => (PathBuf::from("go"), None),
     };
     let mut go_cases: Vec<(String, String)> = Vec::new();
     for id in &all_ids {
@@ -430,6 +431,7 @@ fn plan(ctx: &Ctx, features: &[&str]) -> Result<Plan, String> {
         rust_ids,
         go_cases,
         go_bin,
+        go_cmd,
         go_time,
         go_count,
     })
@@ -488,21 +490,21 @@ fn run_criterion(ctx: &Ctx, features: &[&str], plan: &Plan, bar: &Progress) -> R
 /// Stage 4: runs `go test -bench` over the planned cases; returns Go's
 /// figures and a status line for the report.
 fn run_go(ctx: &Ctx, plan: &Plan, bar: &Progress) -> Result<(Vec<Entry>, String), String> {
-    let version = match (&plan.go_bin, ctx.opts.no_go) {
-        (_, true) => return Ok((Vec::new(), "skipped (--no-go)".to_string())),
-        (None, false) => {
-            return Ok((
+    let version =
+        match (&plan.go_bin, ctx.opts.no_go) {
+            (_, true) => return Ok((Vec::new(), "skipped (--no-go)".to_string())),
+            (None, false) => return Ok((
                 Vec::new(),
-                "not installed: install Go 1.19 or newer (Debian: apt-get install golang-go) \
-                 and rerun `cargo xtask bench` to add the Go column"
+                "not installed: install Go (Debian bookworm: add bookworm-backports to the apt \
+                 sources, then apt-get install -t bookworm-backports golang-1.23-go; it is found \
+                 in /usr/lib/go-1.23/bin) and rerun `cargo xtask bench` to add the Go column"
                     .to_string(),
-            ))
-        }
-        (Some(_), false) if plan.go_cases.is_empty() => {
-            return Ok((Vec::new(), "no Go benchmark matched --filter".to_string()))
-        }
-        (Some(version), false) => version,
-    };
+            )),
+            (Some(_), false) if plan.go_cases.is_empty() => {
+                return Ok((Vec::new(), "no Go benchmark matched --filter".to_string()))
+            }
+            (Some(version), false) => version,
+        };
     // Go matches -bench per name level and skips benchmarks without
     // sub-benchmarks under a two-level pattern: select by workload only, then
     // filter the results.
@@ -515,7 +517,7 @@ fn run_go(ctx: &Ctx, plan: &Plan, bar: &Progress) -> Result<(Vec<Entry>, String)
         "^Benchmark_({})$",
         tops.into_iter().collect::<Vec<_>>().join("|")
     );
-    let mut cmd = Command::new("go");
+    let mut cmd = Command::new(&plan.go_cmd);
     cmd.current_dir(ctx.root.join("bench-suite").join("go"))
         .args([
             "test",
@@ -544,7 +546,7 @@ fn run_go(ctx: &Ctx, plan: &Plan, bar: &Progress) -> Result<(Vec<Entry>, String)
         .filter(|e| ctx.matches(&go_id(&e.workload, &e.param_id())))
         .collect();
     let status = if ok {
-        format!("ran ({version})")
+        format!("ran ({version}, {})", plan.go_cmd.display())
     } else {
         format!("go test failed ({version}); see {}", ctx.log_path.display())
     };
@@ -657,7 +659,7 @@ const PARK_MEMORY_RUNS: usize = 5;
 
 /// Measures resident memory per parked goroutine: `bench-suite`'s
 /// `park_memory` binary for csp goroutines (when the csp-goroutines adapter
-/// built) and may, and `bench-suite/go/cmd/parkmem` for Go (when `with_go`),
+/// built) and may, and `bench-suite/go/cmd/parkmem` for Go (with the Go command `go`, when given),
 /// five fresh processes each, for the implementations whose id
 /// `park_memory/<implementation>` `matches` the filter. A failed build or run
 /// is logged and leaves that implementation out.
@@ -665,7 +667,7 @@ fn park_memory(
     root: &Path,
     target: &Path,
     features: &[&str],
-    with_go: bool,
+    go: Option<&Path>,
     matches: impl Fn(&str) -> bool,
     log: &Log,
 ) -> Vec<ParkMemory> {
@@ -700,9 +702,9 @@ fn park_memory(
             eprintln!("warning: park_memory did not build; see the log");
         }
     }
-    if with_go && wanted("go") {
+    if let Some(go) = go.filter(|_| wanted("go")) {
         let exe = target.join("parkmem");
-        let mut cmd = Command::new("go");
+        let mut cmd = Command::new(go);
         cmd.current_dir(root.join("bench-suite").join("go"))
             .args(["build", "-o"])
             .arg(&exe)

@@ -109,6 +109,60 @@ pub fn crate_versions(lock: &str, names: &[&str]) -> Map<String, Value> {
     out
 }
 
+/// The version in `go version` output (`go version go1.23.5 linux/amd64`)
+/// as (major, minor, patch).
+pub fn go_version(text: &str) -> Option<(u32, u32, u32)> {
+    let v = text.split_whitespace().find_map(|w| {
+        w.strip_prefix("go")
+            .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    })?;
+    let mut parts = v
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|p| p.parse::<u32>().ok());
+    Some((
+        parts.next()??,
+        parts.next().flatten().unwrap_or(0),
+        parts.next().flatten().unwrap_or(0),
+    ))
+}
+
+/// Where Go may be installed besides `go` on PATH: Debian's versioned
+/// packages (`golang-1.23-go` from bookworm-backports installs
+/// `/usr/lib/go-1.23/bin/go` and puts nothing on PATH).
+fn go_candidates() -> Vec<std::path::PathBuf> {
+    let mut out = vec![std::path::PathBuf::from("go")];
+    if let Ok(dir) = std::fs::read_dir("/usr/lib") {
+        let mut found: Vec<_> = dir
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n == "go" || n.starts_with("go-"))
+            })
+            .map(|p| p.join("bin").join("go"))
+            .filter(|p| p.is_file())
+            .collect();
+        found.sort();
+        out.extend(found);
+    }
+    out
+}
+
+/// The newest Go among `go` on PATH and Debian's versioned installs: its
+/// command and `go version` output.
+pub fn find_go(dir: &Path) -> Option<(std::path::PathBuf, String)> {
+    go_candidates()
+        .into_iter()
+        .filter_map(|bin| {
+            let text = output(bin.to_str()?, &["version"], dir)?;
+            let v = go_version(&text)?;
+            Some((v, bin, text))
+        })
+        .max_by_key(|(v, _, _)| *v)
+        .map(|(_, bin, text)| (bin, text))
+}
+
 /// `git rev-parse HEAD`, marked `-dirty` when the tree has changes.
 pub fn git_commit(root: &Path) -> String {
     match output("git", &["rev-parse", "HEAD"], root) {

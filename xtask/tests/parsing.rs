@@ -222,3 +222,27 @@ fn progress_lines_outside_a_terminal() {
         "[140/140 60:00] sieve/may/limit=2000"
     );
 }
+
+#[test]
+fn go_versions_compare_numerically() {
+    use xtask::machine::go_version;
+    assert_eq!(
+        go_version("go version go1.23.5 linux/amd64"),
+        Some((1, 23, 5))
+    );
+    assert_eq!(
+        go_version("go version go1.19.8 linux/amd64"),
+        Some((1, 19, 8))
+    );
+    assert_eq!(
+        go_version("go version go1.22 linux/amd64"),
+        Some((1, 22, 0))
+    );
+    assert_eq!(
+        go_version("go version go1.24rc1 linux/amd64"),
+        Some((1, 24, 0))
+    );
+    assert!(go_version("go version go1.23.5 linux/amd64") > go_version("go version go1.19.8 x"));
+    assert!(go_version("go version go1.9.2 x") < go_version("go version go1.19.8 x"));
+    assert_eq!(go_version("bash: go: command not found"), None);
+}
