@@ -346,6 +346,8 @@ pub struct Impl {
     pub green: bool,
     /// Whether channels honour their capacity ([`Flavor::BOUNDED`]).
     pub bounded: bool,
+    /// [`Flavor::LIMIT_WHY`].
+    pub limit_why: &'static str,
     /// What decides its workload sizes.
     pub kind: Kind,
     /// Runs a case; `Err` names the missing feature.
@@ -376,8 +378,8 @@ impl Impl {
         if workload == Workload::Spawn {
             if self.kind.max_tasks < sizes.goroutines {
                 notes.push(format!(
-                    "{} coroutines per run, not {}: more live stacks than vm.max_map_count allows",
-                    self.kind.max_tasks, sizes.goroutines
+                    "{} tasks per run, not {}: {}",
+                    self.kind.max_tasks, sizes.goroutines, self.limit_why
                 ));
             } else if self.green {
                 notes.push(format!("{} goroutines per run", sizes.goroutines));
@@ -480,6 +482,7 @@ macro_rules! implementation {
             krate: <$t as Flavor>::CRATE,
             green: <$t as Flavor>::GREEN,
             bounded: <$t as Flavor>::BOUNDED,
+            limit_why: <$t as Flavor>::LIMIT_WHY,
             kind: Kind::of::<$t>(),
             run: |case, sizes, iters| {
                 dispatch::<$t>(
@@ -537,6 +540,7 @@ pub fn impls() -> Vec<Impl> {
     out.push(implementation!(StdMpsc, mpmc: no, select: no, unsupported: std_missing));
     out.push(implementation!(Kanal, mpmc: yes, select: no, unsupported: kanal_missing));
     out.push(implementation!(May, mpmc: yes, select: no, unsupported: may_missing));
+    out.push(implementation!(GoLib, mpmc: yes, select: yes, unsupported: supports_all));
     out
 }
 

@@ -41,6 +41,8 @@ pub trait Flavor: 'static {
     /// The most tasks the spawn workload may start in one run, when the
     /// library cannot have as many alive as the workload asks for.
     const MAX_TASKS: u64 = u64::MAX;
+    /// Why [`Flavor::MAX_TASKS`] is what it is, for the report.
+    const LIMIT_WHY: &'static str = "more live stacks than vm.max_map_count allows";
 
     /// The sending half of a channel of `u64`.
     type Tx: Clone + Send + 'static;

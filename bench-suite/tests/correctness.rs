@@ -63,6 +63,7 @@ pairs! {
     std_mpsc => "std-mpsc",
     kanal => "kanal",
     may => "may",
+    go_lib => "go-lib",
 }
 
 #[cfg(feature = "csp-threads")]
@@ -182,3 +183,4 @@ fn catalog_json_lists_every_workload_case_and_implementation() {
     }
     assert_eq!(imps.last(), Some(&"go"), "Go comes last");
 }
+

@@ -484,10 +484,97 @@ pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
         out.push(sec);
     }
 
+    out.push(peers_section(results));
+
     let mut method = Section::new("method", Some("Method".to_string()));
     method.blocks.push(Block::List(results.method.clone()));
     out.push(method);
     out
+}
+
+/// Every implementation with its version, kind of task, channel, and every
+/// workload it cannot run or runs differently.
+fn peers_section(results: &Results) -> Section {
+    let catalog = results.catalog();
+    let mut sec = Section::new(
+        "peers",
+        Some("Implementations: versions and gaps".to_string()),
+    );
+    let head = [
+        "implementation",
+        "version",
+        "tasks",
+        "channel",
+        "cannot run",
+        "runs differently",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut rows = Vec::new();
+    for imp in results.implementations() {
+        let info = catalog.implementation(&imp).cloned().unwrap_or_default();
+        let version = match info.krate.as_str() {
+            "" if info.runner == "go" => results.versions.go.clone().unwrap_or_else(|| "–".into()),
+            "" => "–".to_string(),
+            "std" => format!("std ({})", results.versions.rustc),
+            k => results
+                .versions
+                .crates
+                .get(k)
+                .and_then(|v| v.as_str())
+                .map_or(format!("{k} (version not recorded)"), |v| {
+                    format!("{k} {v}")
+                }),
+        };
+        let gaps: Vec<String> = results
+            .unsupported
+            .iter()
+            .filter(|u| u.implementation == imp)
+            .map(|u| format!("{}: {}", u.workload, u.note))
+            .collect();
+        let notes: Vec<String> = catalog
+            .notes
+            .iter()
+            .filter(|n| n.implementation == imp)
+            .map(|n| format!("{}: {}", n.workload, n.note))
+            .collect();
+        let cell = |v: Vec<String>| {
+            if v.is_empty() {
+                "–".to_string()
+            } else {
+                v.join("; ")
+            }
+        };
+        rows.push(
+            [
+                imp.clone(),
+                version,
+                if info.green {
+                    "green threads"
+                } else {
+                    "OS threads"
+                }
+                .to_string(),
+                if info.bounded {
+                    "bounded"
+                } else {
+                    "unbounded only"
+                }
+                .to_string(),
+                cell(gaps),
+                cell(notes),
+            ]
+            .into_iter()
+            .map(Cell::from)
+            .collect(),
+        );
+    }
+    sec.blocks.push(Block::Table {
+        head,
+        rows,
+        note_column: true,
+    });
+    sec
 }
 
 /// A Markdown cell: bold when best, with its footnote number.

@@ -334,6 +334,18 @@ fn the_report_reads_at_a_glance() {
         assert!(html.contains(fact), "{fact} missing");
     }
     assert!(html.contains("Caveat:") && md.contains("Caveat:"));
+    // Every peer's version and gaps.
+    let peers = html
+        .split("<section id=\"peers\">")
+        .nth(1)
+        .expect("a peers section");
+    assert!(
+        peers.contains("<td>crossbeam-channel 0.5.17</td>"),
+        "crossbeam version"
+    );
+    assert!(peers.contains("go version go1.19.8"), "Go version");
+    assert!(peers.contains("select4: kanal has no select"));
+    assert!(peers.contains("unbounded only"), "may's channel");
     assert!(html.contains("Uncommitted changes") && html.contains("0123abc + uncommitted changes"));
     assert!(html.contains("<body class=\"smoke\">") && html.contains("SMOKE RUN"));
     assert!(md.contains("SMOKE RUN"));

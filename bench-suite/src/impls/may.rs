@@ -17,6 +17,8 @@ impl Flavor for May {
     /// coroutines exceed Linux's default `vm.max_map_count` (65 530) and the
     /// stack allocation fails with ENOMEM.
     const MAX_TASKS: u64 = 20_000;
+    const LIMIT_WHY: &'static str =
+        "each may stack is its own mapping plus a guard page: 100 000 live coroutines exceed vm.max_map_count";
     type Tx = Sender<u64>;
     type Rx = Receiver<u64>;
     type Handle = may::coroutine::JoinHandle<()>;

@@ -9,6 +9,7 @@ mod csp_goroutines;
 #[cfg(feature = "csp-threads")]
 mod csp_threads;
 mod flume;
+mod go_lib;
 mod kanal;
 mod may;
 mod std_mpsc;
@@ -20,6 +21,7 @@ pub use self::csp_goroutines::CspGoroutines;
 #[cfg(feature = "csp-threads")]
 pub use self::csp_threads::CspThreads;
 pub use self::flume::Flume;
+pub use self::go_lib::GoLib;
 pub use self::kanal::Kanal;
 pub use self::may::May;
 pub use self::std_mpsc::StdMpsc;
