@@ -184,3 +184,19 @@ fn catalog_json_lists_every_workload_case_and_implementation() {
     assert_eq!(imps.last(), Some(&"go"), "Go comes last");
 }
 
+#[test]
+fn every_flavor_in_the_catalog_passes_every_workload() {
+    // Covers a new peer as soon as it is in catalog::impls(), before anyone
+    // adds it to the per-pair modules above.
+    let all = impls();
+    assert!(
+        all.len() >= 6,
+        "only {} implementations compiled in",
+        all.len()
+    );
+    for imp in all {
+        for w in Workload::ALL {
+            check(imp.name, w);
+        }
+    }
+}
