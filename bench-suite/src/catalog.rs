@@ -348,6 +348,8 @@ pub struct Impl {
     pub bounded: bool,
     /// [`Flavor::LIMIT_WHY`].
     pub limit_why: &'static str,
+    /// The smallest channel capacity it has (1: no unbuffered channel).
+    pub min_cap: usize,
     /// What decides its workload sizes.
     pub kind: Kind,
     /// Runs a case; `Err` names the missing feature.
@@ -375,6 +377,16 @@ impl Impl {
                 self.name
             ));
         }
+        let unbuffered = matches!(
+            workload,
+            Workload::PingPong | Workload::SpscUnbuffered | Workload::Select4 | Workload::Sieve
+        );
+        if unbuffered && self.min_cap > 0 {
+            notes.push(format!(
+                "no unbuffered channel: capacity {} where the workload has 0",
+                self.min_cap
+            ));
+        }
         if workload == Workload::Spawn {
             if self.kind.max_tasks < sizes.goroutines {
                 notes.push(format!(
@@ -382,7 +394,7 @@ impl Impl {
                     self.kind.max_tasks, sizes.goroutines, self.limit_why
                 ));
             } else if self.green {
-                notes.push(format!("{} goroutines per run", sizes.goroutines));
+                notes.push(format!("{} green tasks per run", sizes.goroutines));
             } else {
                 notes.push(format!(
                     "OS threads: {} spawned per run (goroutines: {})",
@@ -483,6 +495,7 @@ macro_rules! implementation {
             green: <$t as Flavor>::GREEN,
             bounded: <$t as Flavor>::BOUNDED,
             limit_why: <$t as Flavor>::LIMIT_WHY,
+            min_cap: 0,
             kind: Kind::of::<$t>(),
             run: |case, sizes, iters| {
                 dispatch::<$t>(
@@ -541,6 +554,8 @@ pub fn impls() -> Vec<Impl> {
     out.push(implementation!(Kanal, mpmc: yes, select: no, unsupported: kanal_missing));
     out.push(implementation!(May, mpmc: yes, select: no, unsupported: may_missing));
     out.push(implementation!(GoLib, mpmc: yes, select: yes, unsupported: supports_all));
+    out.push(crate::tasks::implementation::<crate::tasks::Tokio>());
+    out.push(crate::tasks::implementation::<crate::tasks::AsyncChan>());
     out
 }
 

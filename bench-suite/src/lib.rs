@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod flavor;
 pub mod impls;
 pub mod park_memory;
+pub mod tasks;
 pub mod workloads;
 
 pub use catalog::{Mode, Sizes};

@@ -64,6 +64,8 @@ pairs! {
     kanal => "kanal",
     may => "may",
     go_lib => "go-lib",
+    tokio => "tokio",
+    async_channel => "async-channel",
 }
 
 #[cfg(feature = "csp-threads")]
@@ -97,6 +99,7 @@ fn unsupported_pairs_are_the_documented_ones() {
         ("std-mpsc", "select4"),
         ("kanal", "select4"),
         ("may", "select4"),
+        ("tokio", "mpmc"),
     ];
     assert_eq!(missing.len(), want.len(), "{missing:?}");
     for (i, w) in want {
