@@ -354,6 +354,9 @@ pub struct Impl {
     pub kind: Kind,
     /// Runs a case; `Err` names the missing feature.
     pub run: Runner,
+    /// Runs a latency workload of `n` messages: the histogram of ns per
+    /// message and the check (count) of what arrived.
+    pub latency: fn(crate::latency::Latency, u64) -> (hdrhistogram::Histogram<u64>, Check),
     /// Why this implementation can't run a workload, if it can't.
     pub unsupported: fn(Workload) -> Option<&'static str>,
 }
@@ -508,6 +511,7 @@ macro_rules! implementation {
                 )
             },
             unsupported: $u,
+            latency: crate::latency::run::<$t>,
         }
     };
     (@mpmc yes $t:ty) => { Some(mpmc_of::<$t>()) };

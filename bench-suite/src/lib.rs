@@ -13,6 +13,7 @@
 pub mod catalog;
 pub mod flavor;
 pub mod impls;
+pub mod latency;
 pub mod park_memory;
 pub mod tasks;
 pub mod workloads;

@@ -359,6 +359,7 @@ pub fn implementation<C: AsyncChannel>() -> Impl {
         kind: kind(),
         run: |case, sizes, iters| dispatch::<C>(case, sizes, iters),
         unsupported: C::unsupported,
+        latency: crate::latency::run_async::<C>,
     }
 }
 

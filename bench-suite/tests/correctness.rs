@@ -203,3 +203,37 @@ fn every_flavor_in_the_catalog_passes_every_workload() {
         }
     }
 }
+
+#[test]
+fn latency_runs_record_every_message_for_every_flavor() {
+    use bench_suite::latency::{to_json, Latency, QUANTILES};
+    for imp in impls() {
+        for w in Latency::ALL {
+            let workload = match w {
+                Latency::PingPong => Workload::PingPong,
+                Latency::SpscUnbuffered => Workload::SpscUnbuffered,
+                Latency::FanIn => Workload::FanIn,
+            };
+            if (imp.unsupported)(workload).is_some() {
+                continue;
+            }
+            let n = 200;
+            let (h, check) = (imp.latency)(w, n);
+            assert_eq!(check.count, n, "{} {}", imp.name, w.name());
+            assert_eq!(h.len(), n, "{} {}: histogram count", imp.name, w.name());
+            let j = to_json(w, imp.name, &h);
+            let (p50, p99, p999) = (
+                j["p50"].as_u64().unwrap(),
+                j["p99"].as_u64().unwrap(),
+                j["p999"].as_u64().unwrap(),
+            );
+            assert!(
+                0 < p50 && p50 <= p99 && p99 <= p999,
+                "{} {}: {j}",
+                imp.name,
+                w.name()
+            );
+            assert_eq!(j["percentiles"].as_array().unwrap().len(), QUANTILES.len());
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use crate::criterion::{parse_list, read_all};
 use crate::gotest::{parse_line, parse_output};
 use crate::machine::{crate_versions, find_go, git_commit, machine, now_utc, output};
-use crate::results::{Catalog, Entry, ParkMemory, Results, Unsupported, Versions};
+use crate::results::{Catalog, Entry, LatencyEntry, ParkMemory, Results, Unsupported, Versions};
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::Regex;
 use serde_json::Value;
@@ -334,21 +334,20 @@ pub fn run(opts: &Options) -> Result<Option<Results>, String> {
         |id| ctx.matches(id),
         &ctx.log,
     );
+    let memory_done = ctx.start.elapsed();
+    let latency = latency(&ctx, features.0);
     eprintln!(
-        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s",
+        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s, latency {:.0} s",
         built.as_secs_f64(),
         (benched - built).as_secs_f64(),
         (go_done - benched).as_secs_f64(),
-        (ctx.start.elapsed() - go_done).as_secs_f64()
+        (memory_done - go_done).as_secs_f64(),
+        (ctx.start.elapsed() - memory_done).as_secs_f64()
     );
-    Ok(Some(collect(
-        &ctx,
-        &plan,
-        features.1,
-        go_entries,
-        go_status,
-        park_memory,
-    )))
+    let mut results = collect(&ctx, &plan, features.1, go_entries, go_status, park_memory);
+    results.latency = latency;
+    results.sort();
+    Ok(Some(results))
 }
 
 /// Stage 1: builds the bench binary, falling back to fewer csp adapters
@@ -645,6 +644,7 @@ fn collect(
         unsupported,
         go_status,
         park_memory,
+        latency: Vec::new(),
         catalog: Some(catalog),
     };
     res.sort();
@@ -653,6 +653,58 @@ fn collect(
 
 /// Crates the harness itself depends on whose versions the report gives.
 const TOOL_CRATES: [&str; 3] = ["corosensei", "criterion", "plotters"];
+
+/// Stage 4c: latency percentiles from bench-suite's `latency` binary (one
+/// fresh process), for the implementations whose id `latency/<implementation>`
+/// passes the selection. A failed build or run is logged and gives none.
+fn latency(ctx: &Ctx, features: &[&str]) -> Vec<LatencyEntry> {
+    let catalog: Option<Catalog> = std::fs::read_to_string(&ctx.meta_path)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok());
+    let wanted: Vec<String> = catalog
+        .map(|c| c.implementations)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| i.runner == "criterion" && ctx.matches(&format!("latency/{}", i.name)))
+        .map(|i| i.name)
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(&ctx.root)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "bench-suite",
+            "--bin",
+            "latency",
+        ])
+        .args(features);
+    if !matches!(stream(cmd, &ctx.log, |_| {}), Ok(true)) {
+        eprintln!("warning: the latency binary did not build; see the log");
+        return Vec::new();
+    }
+    eprintln!("latency: {} implementations", wanted.len());
+    let mut cmd = Command::new(ctx.target.join("release").join("latency"));
+    cmd.current_dir(&ctx.root)
+        .env("CSP_BENCH_MODE", ctx.opts.mode)
+        .env("CSP_LATENCY_IMPLS", wanted.join(","));
+    let text = Mutex::new(String::new());
+    let ok = stream(cmd, &ctx.log, |l| {
+        text.lock()
+            .expect("latency output")
+            .push_str(&format!("{l}\n"));
+    });
+    if !matches!(ok, Ok(true)) {
+        eprintln!("warning: the latency run failed; see the log");
+    }
+    let text = text.into_inner().expect("latency output");
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<LatencyEntry>(l).ok())
+        .collect()
+}
 
 /// Runs of each parked-goroutine memory measurement (a fresh process each).
 const PARK_MEMORY_RUNS: usize = 5;

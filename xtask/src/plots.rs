@@ -108,7 +108,8 @@ pub enum Chart {
         /// `values[group][impl]`, ns per unit.
         values: Vec<Vec<Option<f64>>>,
     },
-    /// Lines over a power-of-two x axis, one per implementation.
+    /// Lines, one per implementation, over x positions with their labels
+    /// (log2 of a parameter, or the "nines" of a percentile).
     Lines {
         /// Title.
         title: String,
@@ -116,8 +117,8 @@ pub enum Chart {
         y_desc: String,
         /// X axis name.
         x_desc: String,
-        /// X values (powers of two).
-        xs: Vec<u64>,
+        /// X positions and their tick labels.
+        xs: Vec<(f64, String)>,
         /// (implementation, ns per unit at each x).
         series: Vec<(Series, Vec<Option<f64>>)>,
     },
@@ -342,15 +343,21 @@ impl Chart {
             } => {
                 let (lo, hi) =
                     log_range(series.iter().flat_map(|(_, v)| v.iter().flatten().copied()));
-                let lx = |x: u64| (x.max(1) as f64).log2();
-                let x_max = xs.iter().copied().map(lx).fold(0.0, f64::max);
-                let mut chart =
-                    log_y_frame(&plot, title, (-0.3, x_max + 0.3), (lo, hi), y_desc, 44)?;
+                let x_min = xs.iter().map(|x| x.0).fold(f64::MAX, f64::min).min(0.0);
+                let x_max = xs.iter().map(|x| x.0).fold(0.0, f64::max);
+                let mut chart = log_y_frame(
+                    &plot,
+                    title,
+                    (x_min - 0.3, x_max + 0.3),
+                    (lo, hi),
+                    y_desc,
+                    44,
+                )?;
                 for (imp, values) in series {
                     let pts: Vec<(f64, f64)> = xs
                         .iter()
                         .zip(values)
-                        .filter_map(|(x, v)| v.map(|v| (lx(*x), v)))
+                        .filter_map(|(x, v)| v.map(|v| (x.0, v)))
                         .collect();
                     let c = imp.color;
                     chart
@@ -363,12 +370,12 @@ impl Chart {
                 if text {
                     let style = TextStyle::from(("sans-serif", 15).into_font())
                         .pos(Pos::new(HPos::Center, VPos::Top));
-                    for x in xs {
-                        let (px, py) = chart.backend_coord(&(lx(*x), lo));
-                        plot.draw(&Text::new(x.to_string(), (px, py + 6), style.clone()))
+                    for (x, label) in xs {
+                        let (px, py) = chart.backend_coord(&(*x, lo));
+                        plot.draw(&Text::new(label.as_str(), (px, py + 6), style.clone()))
                             .map_err(err)?;
                     }
-                    let (px, py) = chart.backend_coord(&(x_max / 2.0, lo));
+                    let (px, py) = chart.backend_coord(&((x_min + x_max) / 2.0, lo));
                     plot.draw(&Text::new(x_desc.as_str(), (px, py + 24), style))
                         .map_err(err)?;
                 }
@@ -551,7 +558,7 @@ fn in_workload(row: &Row) -> String {
 pub fn charts(results: &Results) -> Vec<Plot> {
     let catalog = results.catalog();
     let smoke = if results.mode == "smoke" {
-        " (SMOKE RUN: meaningless numbers)"
+        " (SMOKE RUN)"
     } else {
         ""
     };
@@ -705,11 +712,74 @@ pub fn charts(results: &Results) -> Vec<Plot> {
                     title,
                     y_desc: format!("ns per {u} (log scale)"),
                     x_desc: key.clone(),
-                    xs,
+                    xs: xs
+                        .iter()
+                        .map(|x| (((*x).max(1) as f64).log2(), x.to_string()))
+                        .collect(),
                     series,
                 },
             ));
         }
+    }
+    out.extend(latency_charts(results, &impls, smoke));
+    out
+}
+
+/// The "nines" of a percentile: 90 → 1, 99 → 2, 99.9 → 3 (50 → 0.3).
+fn nines(percentile: f64) -> f64 {
+    -(1.0 - percentile / 100.0).max(1e-9).log10()
+}
+
+/// One percentile curve per implementation for each latency workload.
+fn latency_charts(results: &Results, impls: &[Series], smoke: &str) -> Vec<Plot> {
+    let mut out = Vec::new();
+    let catalog = results.catalog();
+    for workload in &catalog.workloads {
+        let mine: Vec<_> = results
+            .latency
+            .iter()
+            .filter(|l| l.workload == workload.name)
+            .collect();
+        let Some(first) = mine.first() else {
+            continue;
+        };
+        let xs: Vec<(f64, String)> = first
+            .percentiles
+            .iter()
+            .map(|(q, _)| (nines(*q), format!("p{q}")))
+            .collect();
+        let series = impls
+            .iter()
+            .filter_map(|i| {
+                let l = mine.iter().find(|l| l.implementation == i.name)?;
+                let ys = xs
+                    .iter()
+                    .map(|(x, _)| {
+                        l.percentiles
+                            .iter()
+                            .find(|(q, _)| (nines(*q) - x).abs() < 1e-9)
+                            .map(|(_, ns)| *ns as f64)
+                    })
+                    .collect();
+                Some((i.clone(), ys))
+            })
+            .collect();
+        let case = if first.params.is_empty() {
+            workload.name.clone()
+        } else {
+            format!("{} ({})", workload.name, first.params)
+        };
+        out.push(Plot {
+            stem: format!("latency_{}", workload.name),
+            workload: Some("latency".to_string()),
+            chart: Chart::Lines {
+                title: format!("{case}: latency by percentile{smoke}"),
+                y_desc: format!("ns per {} (log scale)", workload.unit),
+                x_desc: "percentile (log scale of 1 − p)".to_string(),
+                xs,
+                series,
+            },
+        });
     }
     out
 }

@@ -484,12 +484,87 @@ pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
         out.push(sec);
     }
 
+    if !results.latency.is_empty() {
+        out.push(latency_section(results, drawn));
+    }
     out.push(peers_section(results));
 
     let mut method = Section::new("method", Some("Method".to_string()));
     method.blocks.push(Block::List(results.method.clone()));
     out.push(method);
     out
+}
+
+/// Latency percentiles per workload: a table each and the percentile curves.
+fn latency_section(results: &Results, drawn: &[Drawn]) -> Section {
+    let catalog = results.catalog();
+    let mut sec = Section::new("latency", Some("Latency per message".to_string()));
+    sec.blocks.push(Block::Para(
+        "Each message carries the time it was sent; the receiver records now minus that in an \
+         HDR histogram (3 significant digits), so fan-in includes the wait in the buffer. \
+         ping_pong records whole round trips. One run of the mode's size per implementation \
+         (bench-suite/src/latency.rs); Go is not measured (the Go module has no latency \
+         harness)."
+            .to_string(),
+    ));
+    for (i, d) in drawn.iter().enumerate() {
+        if d.workload.as_deref() == Some("latency") {
+            sec.blocks.push(Block::Figure(i));
+        }
+    }
+    for workload in &catalog.workloads {
+        let mine: Vec<_> = results
+            .latency
+            .iter()
+            .filter(|l| l.workload == workload.name)
+            .collect();
+        let Some(first) = mine.first() else {
+            continue;
+        };
+        let title = if first.params.is_empty() {
+            format!("{} latency", workload.name)
+        } else {
+            format!("{} ({}) latency", workload.name, first.params)
+        };
+        sec.blocks
+            .push(Block::Heading(title, format!("latency-{}", workload.name)));
+        let best = |f: fn(&crate::results::LatencyEntry) -> u64| {
+            mine.iter().map(|l| f(l)).min().unwrap_or(0)
+        };
+        let (b50, b99, b999) = (best(|l| l.p50), best(|l| l.p99), best(|l| l.p999));
+        let ns = |v: u64, b: u64| Cell {
+            text: fmt_num(v as f64),
+            best: v == b,
+            note: None,
+        };
+        let rows = mine
+            .iter()
+            .map(|l| {
+                vec![
+                    Cell::from(l.implementation.clone()),
+                    ns(l.p50, b50),
+                    ns(l.p99, b99),
+                    ns(l.p999, b999),
+                    Cell::from(fmt_num(l.max as f64)),
+                    Cell::from(l.count.to_string()),
+                ]
+            })
+            .collect();
+        let unit = &workload.unit;
+        sec.blocks.push(Block::Table {
+            head: vec![
+                "implementation".to_string(),
+                format!("p50 ns/{unit}"),
+                format!("p99 ns/{unit}"),
+                format!("p99.9 ns/{unit}"),
+                "max".to_string(),
+                "messages".to_string(),
+            ],
+            rows,
+            note_column: false,
+        });
+    }
+    sec
 }
 
 /// Every implementation with its version, kind of task, channel, and every

@@ -325,6 +325,9 @@ pub struct Results {
     /// left out of results.json when nothing was measured).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub park_memory: Vec<ParkMemory>,
+    /// Latency per message (absent from older reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latency: Vec<LatencyEntry>,
     /// What was benchmarked (absent from older reports: see [`Results::catalog`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<Catalog>,
@@ -342,6 +345,31 @@ pub struct ParkMemory {
     pub bytes_per_goroutine: f64,
     /// Every run's figure.
     pub runs: Vec<f64>,
+}
+
+/// The latency distribution of one implementation on one case: nanoseconds
+/// per message (per round trip for ping-pong) from an HDR histogram.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatencyEntry {
+    /// The workload.
+    pub workload: String,
+    /// The parameter id (`producers=4,cap=128`, empty if none).
+    #[serde(default)]
+    pub params: String,
+    /// The implementation.
+    pub implementation: String,
+    /// Messages recorded.
+    pub count: u64,
+    /// Median.
+    pub p50: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// 99.9th percentile.
+    pub p999: u64,
+    /// Slowest message.
+    pub max: u64,
+    /// (percentile, ns) along the distribution.
+    pub percentiles: Vec<(f64, u64)>,
 }
 
 impl Results {
@@ -379,6 +407,12 @@ impl Results {
         });
         self.park_memory
             .sort_by_key(|m| cat.rank_impl(&m.implementation));
+        self.latency.sort_by_key(|l| {
+            (
+                cat.rank_workload(&l.workload),
+                cat.rank_impl(&l.implementation),
+            )
+        });
     }
 
     /// The figure for one case and implementation.

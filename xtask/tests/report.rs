@@ -374,3 +374,63 @@ fn the_report_reads_at_a_glance() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn latency_percentiles_are_tabled_and_plotted() {
+    use xtask::results::LatencyEntry;
+    let mut results = fixture_results();
+    assert!(!xtask::report::markdown(&results, &[]).contains("Latency per message"));
+    let entry = |w: &str, params: &str, imp: &str, base: u64| LatencyEntry {
+        workload: w.to_string(),
+        params: params.to_string(),
+        implementation: imp.to_string(),
+        count: 500,
+        p50: base,
+        p99: base * 10,
+        p999: base * 30,
+        max: base * 100,
+        percentiles: [50.0, 90.0, 99.0, 99.9, 99.99]
+            .iter()
+            .enumerate()
+            .map(|(k, q)| (*q, base * (k as u64 + 1)))
+            .collect(),
+    };
+    results.latency = vec![
+        entry("ping_pong", "", "kanal", 2_000),
+        entry("ping_pong", "", "csp-goroutines", 150),
+        entry("fan_in", "producers=4,cap=128", "csp-goroutines", 900),
+        entry("fan_in", "producers=4,cap=128", "crossbeam", 700),
+    ];
+    results.sort();
+    assert_eq!(results.latency[0].implementation, "csp-goroutines");
+    let dir = scratch("latency");
+    write(&results, &dir).expect("report written");
+    let md = std::fs::read_to_string(dir.join("REPORT.md")).unwrap();
+    assert!(md.contains("## Latency per message"));
+    assert!(md.contains("### fan_in (producers=4,cap=128) latency"));
+    assert!(md.contains("| implementation | p50 ns/round trip | p99 ns/round trip | p99.9 ns/round trip | max | messages |"));
+    assert!(md.contains("| csp-goroutines | **150** | **1\u{202f}500** | **4\u{202f}500** | 15\u{202f}000 | 500 |"), "{md}");
+    assert!(md.contains("| crossbeam | **700** |"));
+    for w in ["ping_pong", "fan_in"] {
+        let svg = dir.join(format!("latency_{w}.svg"));
+        assert!(
+            std::fs::metadata(&svg).is_ok_and(|m| m.len() > 1000),
+            "{w} curve"
+        );
+        let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+        let section = html.split("<section id=\"latency\">").nth(1).unwrap();
+        assert!(section.contains(&format!("<figure id=\"plot-latency_{w}\"><svg")));
+    }
+    assert!(!dir.join("latency_spsc_unbuffered.svg").exists());
+    if xtask::plots::font().is_some() {
+        let svg = std::fs::read_to_string(dir.join("latency_ping_pong.svg")).unwrap();
+        assert!(
+            svg.contains("p99.9") && svg.contains("p50"),
+            "percentile ticks"
+        );
+    }
+    let back: Results =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(back.latency, results.latency);
+    let _ = std::fs::remove_dir_all(&dir);
+}
