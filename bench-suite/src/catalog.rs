@@ -346,6 +346,8 @@ pub struct Impl {
     pub green: bool,
     /// Whether channels honour their capacity ([`Flavor::BOUNDED`]).
     pub bounded: bool,
+    /// Whether its runtime takes a worker count ([`Flavor::WORKERS`]).
+    pub workers: bool,
     /// [`Flavor::LIMIT_WHY`].
     pub limit_why: &'static str,
     /// The smallest channel capacity it has (1: no unbuffered channel).
@@ -497,6 +499,7 @@ macro_rules! implementation {
             krate: <$t as Flavor>::CRATE,
             green: <$t as Flavor>::GREEN,
             bounded: <$t as Flavor>::BOUNDED,
+            workers: <$t as Flavor>::WORKERS,
             limit_why: <$t as Flavor>::LIMIT_WHY,
             min_cap: 0,
             kind: Kind::of::<$t>(),
@@ -612,7 +615,7 @@ pub fn meta_json(mode: Mode) -> serde_json::Value {
     for imp in impls() {
         implementations.push(json!({
             "name": imp.name, "crate": imp.krate, "green": imp.green,
-            "bounded": imp.bounded, "runner": "criterion",
+            "bounded": imp.bounded, "workers": imp.workers, "runner": "criterion",
         }));
         for w in Workload::ALL {
             if let Some(why) = (imp.unsupported)(w) {
@@ -634,7 +637,7 @@ pub fn meta_json(mode: Mode) -> serde_json::Value {
         }
     }
     implementations.push(json!({
-        "name": GO, "crate": "", "green": true, "bounded": true, "runner": "go",
+        "name": GO, "crate": "", "green": true, "bounded": true, "workers": true, "runner": "go",
     }));
     for w in Workload::ALL {
         if let Some(note) = go_note(w) {

@@ -44,6 +44,10 @@ pub trait Flavor: 'static {
     /// Why [`Flavor::MAX_TASKS`] is what it is, for the report.
     const LIMIT_WHY: &'static str = "more live stacks than vm.max_map_count allows";
 
+    /// Whether [`Flavor::run`] honours [`workers`] (the worker-count sweep
+    /// measures only such runtimes).
+    const WORKERS: bool = false;
+
     /// The sending half of a channel of `u64`.
     type Tx: Clone + Send + 'static;
     /// The receiving half (Clone when the library allows several consumers).
@@ -65,6 +69,15 @@ pub trait Flavor: 'static {
     fn run<R: Send + 'static, F: FnOnce() -> R + Send + 'static>(f: F) -> R {
         f()
     }
+}
+
+/// The worker threads a runtime should use (Go's GOMAXPROCS), from
+/// `CSP_BENCH_WORKERS`; None: the runtime's default (one per CPU).
+pub fn workers() -> Option<usize> {
+    std::env::var("CSP_BENCH_WORKERS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
 }
 
 /// Implementations that can block on the first of four receives.

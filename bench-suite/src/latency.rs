@@ -120,9 +120,7 @@ pub fn run<F: Flavor>(w: Latency, n: u64) -> (Histogram<u64>, Check) {
 
 /// [`run`] for an async peer, on tokio tasks.
 pub fn run_async<C: AsyncChannel>(w: Latency, n: u64) -> (Histogram<u64>, Check) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .build()
-        .expect("tokio runtime");
+    let rt = crate::tasks::runtime();
     rt.block_on(async move {
         let main = tokio::spawn(async move {
             let mut h = histogram();

@@ -19,4 +19,4 @@ pub mod tasks;
 pub mod workloads;
 
 pub use catalog::{Mode, Sizes};
-pub use flavor::{Check, Flavor, Select4};
+pub use flavor::{workers, Check, Flavor, Select4};

@@ -285,9 +285,7 @@ fn timed<Fut>(iters: u64, body: impl Fn() -> Fut + Send + 'static) -> (Check, Du
 where
     Fut: Future<Output = Check> + Send + 'static,
 {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .build()
-        .expect("tokio runtime");
+    let rt = runtime();
     rt.block_on(async move {
         let main = tokio::spawn(async move {
             let start = Instant::now();
@@ -302,6 +300,16 @@ where
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
     })
+}
+
+/// A multi-threaded tokio runtime with [`crate::workers`] worker threads
+/// (one per CPU by default).
+pub fn runtime() -> tokio::runtime::Runtime {
+    let mut b = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = crate::workers() {
+        b.worker_threads(n);
+    }
+    b.build().expect("tokio runtime")
 }
 
 /// Runs a case on an async peer.
@@ -354,6 +362,7 @@ pub fn implementation<C: AsyncChannel>() -> Impl {
         krate: C::CRATE,
         green: true,
         bounded: true,
+        workers: true,
         limit_why: "",
         min_cap: C::MIN_CAP,
         kind: kind(),

@@ -2,7 +2,7 @@
 //! benchmarks with a progress bar, then writes the report.
 
 use crate::criterion::{parse_list, read_all};
-use crate::gotest::{parse_line, parse_output};
+use crate::gotest::{parse_line, parse_output, parse_sweep};
 use crate::machine::{crate_versions, find_go, git_commit, machine, now_utc, output};
 use crate::results::{Catalog, Entry, LatencyEntry, ParkMemory, Results, Unsupported, Versions};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -29,6 +29,9 @@ pub struct Options {
     pub workloads: Vec<String>,
     /// Print the selected ids and stop.
     pub list: bool,
+    /// Worker counts of the scaling sweep (empty: [`default_workers`]; a
+    /// single count turns the sweep off).
+    pub workers: Vec<usize>,
     /// Skip Go even when it is installed.
     pub no_go: bool,
     /// Report directory.
@@ -117,6 +120,15 @@ fn stream(
         }
     });
     Ok(child.wait().map_err(|e| e.to_string())?.success())
+}
+
+/// Builds one of bench-suite's binaries in release mode; whether it built.
+fn build_bin(root: &Path, features: &[&str], bin: &str, log: &Log) -> bool {
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root)
+        .args(["build", "--release", "-p", "bench-suite", "--bin", bin])
+        .args(features);
+    matches!(stream(cmd, log, |_| {}), Ok(true))
 }
 
 fn bench_cmd(root: &Path, features: &[&str], mode: &str) -> Command {
@@ -336,16 +348,20 @@ pub fn run(opts: &Options) -> Result<Option<Results>, String> {
     );
     let memory_done = ctx.start.elapsed();
     let latency = latency(&ctx, features.0);
+    let latency_done = ctx.start.elapsed();
+    let scaling = scaling(&ctx, features.0, &plan);
     eprintln!(
-        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s, latency {:.0} s",
+        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s, latency {:.0} s, scaling {:.0} s",
         built.as_secs_f64(),
         (benched - built).as_secs_f64(),
         (go_done - benched).as_secs_f64(),
         (memory_done - go_done).as_secs_f64(),
-        (ctx.start.elapsed() - memory_done).as_secs_f64()
+        (latency_done - memory_done).as_secs_f64(),
+        (ctx.start.elapsed() - latency_done).as_secs_f64()
     );
     let mut results = collect(&ctx, &plan, features.1, go_entries, go_status, park_memory);
     results.latency = latency;
+    results.scaling = scaling;
     results.sort();
     Ok(Some(results))
 }
@@ -504,40 +520,14 @@ fn run_go(ctx: &Ctx, plan: &Plan, bar: &Progress) -> Result<(Vec<Entry>, String)
             }
             (Some(version), false) => version,
         };
-    // Go matches -bench per name level and skips benchmarks without
-    // sub-benchmarks under a two-level pattern: select by workload only, then
-    // filter the results.
-    let tops: BTreeSet<String> = plan
-        .go_cases
-        .iter()
-        .map(|(w, _)| regex::escape(w))
-        .collect();
-    let pattern = format!(
-        "^Benchmark_({})$",
-        tops.into_iter().collect::<Vec<_>>().join("|")
-    );
-    let mut cmd = Command::new(&plan.go_cmd);
-    cmd.current_dir(ctx.root.join("bench-suite").join("go"))
-        .args([
-            "test",
-            "-run",
-            "^$",
-            "-bench",
-            &pattern,
-            "-benchtime",
-            plan.go_time,
-        ])
-        .arg(format!("-count={}", plan.go_count))
-        .env("CSP_BENCH_MODE", ctx.opts.mode);
-    let text = Mutex::new(String::new());
     let b = bar.clone();
-    let ok = stream(cmd, &ctx.log, |l| {
-        text.lock().expect("go output").push_str(&format!("{l}\n"));
-        if let Some(g) = parse_line(l) {
-            b.finished(&g.id());
-        }
-    })?;
-    let text = text.into_inner().expect("go output");
+    let (ok, text) = go_test(
+        ctx,
+        plan,
+        plan.go_cases.iter().map(|(w, _)| w.as_str()),
+        &[],
+        |g| b.finished(&g.id()),
+    )?;
     std::fs::create_dir_all(&ctx.opts.out).map_err(|e| e.to_string())?;
     let _ = std::fs::write(ctx.opts.out.join("go-bench.txt"), &text);
     let entries = parse_output(&text)
@@ -550,6 +540,43 @@ fn run_go(ctx: &Ctx, plan: &Plan, bar: &Progress) -> Result<(Vec<Entry>, String)
         format!("go test failed ({version}); see {}", ctx.log_path.display())
     };
     Ok((entries, status))
+}
+
+/// Runs `go test -bench` in bench-suite/go over whole workloads (Go matches
+/// -bench per name level and skips benchmarks without sub-benchmarks under a
+/// two-level pattern, so callers filter the cases afterwards), with -cpu
+/// `cpus` when given; calls `on_result` per result line. Whether it passed,
+/// and its output.
+fn go_test<'w>(
+    ctx: &Ctx,
+    plan: &Plan,
+    workloads: impl Iterator<Item = &'w str>,
+    cpus: &[usize],
+    on_result: impl Fn(&crate::gotest::GoLine) + Send + Sync,
+) -> Result<(bool, String), String> {
+    let tops: BTreeSet<String> = workloads.map(regex::escape).collect();
+    let pattern = format!(
+        "^Benchmark_({})$",
+        tops.into_iter().collect::<Vec<_>>().join("|")
+    );
+    let mut cmd = Command::new(&plan.go_cmd);
+    cmd.current_dir(ctx.root.join("bench-suite").join("go"))
+        .args(["test", "-run", "^$", "-bench", &pattern])
+        .args(["-benchtime", plan.go_time])
+        .arg(format!("-count={}", plan.go_count))
+        .env("CSP_BENCH_MODE", ctx.opts.mode);
+    if !cpus.is_empty() {
+        let list: Vec<String> = cpus.iter().map(|n| n.to_string()).collect();
+        cmd.arg(format!("-cpu={}", list.join(",")));
+    }
+    let text = Mutex::new(String::new());
+    let ok = stream(cmd, &ctx.log, |l| {
+        text.lock().expect("go output").push_str(&format!("{l}\n"));
+        if let Some(g) = parse_line(l) {
+            on_result(&g);
+        }
+    })?;
+    Ok((ok, text.into_inner().expect("go output")))
 }
 
 /// Stage 5: criterion's estimates, Go's figures and bench-suite's catalog
@@ -645,6 +672,7 @@ fn collect(
         go_status,
         park_memory,
         latency: Vec::new(),
+        scaling: Vec::new(),
         catalog: Some(catalog),
     };
     res.sort();
@@ -671,18 +699,7 @@ fn latency(ctx: &Ctx, features: &[&str]) -> Vec<LatencyEntry> {
     if wanted.is_empty() {
         return Vec::new();
     }
-    let mut cmd = Command::new(cargo());
-    cmd.current_dir(&ctx.root)
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "bench-suite",
-            "--bin",
-            "latency",
-        ])
-        .args(features);
-    if !matches!(stream(cmd, &ctx.log, |_| {}), Ok(true)) {
+    if !build_bin(&ctx.root, features, "latency", &ctx.log) {
         eprintln!("warning: the latency binary did not build; see the log");
         return Vec::new();
     }
@@ -704,6 +721,131 @@ fn latency(ctx: &Ctx, features: &[&str]) -> Vec<LatencyEntry> {
     text.lines()
         .filter_map(|l| serde_json::from_str::<LatencyEntry>(l).ok())
         .collect()
+}
+
+/// The default worker counts of the sweep: 1, 2, 4, ... below `nproc`, and
+/// `nproc` (1, 2 on two cores; 1, 2, 4, ..., 64 on 64).
+pub fn default_workers(nproc: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = std::iter::successors(Some(1usize), |n| n.checked_mul(2))
+        .take_while(|n| *n < nproc)
+        .collect();
+    out.push(nproc.max(1));
+    out.dedup();
+    out
+}
+
+/// Stage 4d: the scaling sweep. The catalog's headline case of every
+/// workload, on every runtime that takes a worker count, once per worker
+/// count: criterion with `CSP_BENCH_WORKERS` (and `GOMAXPROCS`) set, each
+/// count in its own criterion directory, and Go with `go test -cpu`.
+fn scaling(ctx: &Ctx, features: &[&str], plan: &Plan) -> Vec<Entry> {
+    let counts = if ctx.opts.workers.is_empty() {
+        default_workers(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    } else {
+        ctx.opts.workers.clone()
+    };
+    if counts.len() < 2 {
+        return Vec::new();
+    }
+    let Some(catalog) = std::fs::read_to_string(&ctx.meta_path)
+        .ok()
+        .and_then(|s| serde_json::from_str::<Catalog>(&s).ok())
+    else {
+        return Vec::new();
+    };
+    let id = |w: &str, imp: &str, p: &str| {
+        if p.is_empty() {
+            format!("{w}/{imp}")
+        } else {
+            format!("{w}/{imp}/{p}")
+        }
+    };
+    let heads: Vec<_> = catalog.cases.iter().filter(|c| c.headline).collect();
+    let ids: Vec<String> = heads
+        .iter()
+        .flat_map(|c| {
+            catalog
+                .implementations
+                .iter()
+                .filter(|i| i.workers && i.runner == "criterion")
+                .map(|i| id(&c.workload, &i.name, &c.params))
+                .collect::<Vec<_>>()
+        })
+        .filter(|i| plan.rust_ids.contains(i))
+        .collect();
+    let mut out = Vec::new();
+    let with_workers = |mut e: Entry, n: usize| {
+        e.params
+            .insert("workers".to_string(), Value::from(n as u64));
+        e
+    };
+    let go_cases: Vec<_> = heads
+        .iter()
+        .filter(|c| plan.go_bin.is_some() && ctx.matches(&go_id(&c.workload, &c.params)))
+        .collect();
+    // Go runs every sub-benchmark of a chosen workload, -count times each.
+    let go_lines = plan
+        .go_cases
+        .iter()
+        .filter(|(w, _)| go_cases.iter().any(|c| c.workload == *w))
+        .count()
+        * plan.go_count;
+    let progress = Progress::new(((ids.len() + go_lines) * counts.len()) as u64);
+
+    for n in &counts {
+        if ids.is_empty() {
+            break;
+        }
+        let home = ctx.target.join("criterion-workers").join(n.to_string());
+        let mut cmd = bench_cmd(&ctx.root, features, ctx.opts.mode);
+        let exact: Vec<String> = ids.iter().map(|i| regex::escape(i)).collect();
+        cmd.env("CSP_BENCH_WORKERS", n.to_string())
+            .env("GOMAXPROCS", n.to_string())
+            .env("CRITERION_HOME", &home)
+            .arg("--")
+            .arg(format!("^({})$", exact.join("|")));
+        let p = progress.clone();
+        let ok = stream(cmd, &ctx.log, move |l| {
+            if let Some(rest) = l.strip_prefix("Benchmarking ") {
+                if let Some(id) = rest.strip_suffix(": Analyzing") {
+                    p.finished(&format!("{id} (workers={n})"));
+                }
+            }
+        });
+        if !matches!(ok, Ok(true)) {
+            eprintln!("warning: the scaling run with {n} workers failed; see the log");
+            continue;
+        }
+        let estimates = read_all(&home);
+        out.extend(
+            ids.iter()
+                .filter_map(|i| estimates.get(i))
+                .map(|e| with_workers(e.to_entry(), *n)),
+        );
+    }
+    if !go_cases.is_empty() {
+        let p = progress.clone();
+        let (ok, text) = go_test(
+            ctx,
+            plan,
+            go_cases.iter().map(|c| c.workload.as_str()),
+            &counts,
+            |g| p.finished(&format!("{} (GOMAXPROCS={})", g.id(), g.procs)),
+        )
+        .unwrap_or_default();
+        if !ok {
+            eprintln!("warning: go test -cpu failed; see the log");
+        }
+        out.extend(parse_sweep(&text).into_iter().filter(|e| {
+            let mut p = e.params.clone();
+            p.remove("workers");
+            go_cases
+                .iter()
+                .any(|c| c.workload == e.workload && c.param_map() == p)
+        }));
+    }
+    progress.finish();
+    out
 }
 
 /// Runs of each parked-goroutine memory measurement (a fresh process each).
@@ -732,18 +874,7 @@ fn park_memory(
     rust.retain(|imp| wanted(imp));
     let mut progs: Vec<(&str, Command)> = Vec::new();
     if !rust.is_empty() {
-        let mut cmd = Command::new(cargo());
-        cmd.current_dir(root)
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "bench-suite",
-                "--bin",
-                "park_memory",
-            ])
-            .args(features);
-        if let Ok(true) = stream(cmd, log, |_| {}) {
+        if build_bin(root, features, "park_memory", log) {
             let exe = target.join("release").join("park_memory");
             for imp in rust {
                 let mut cmd = Command::new(&exe);

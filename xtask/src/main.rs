@@ -1,5 +1,5 @@
 //! `cargo xtask bench [--quick|--smoke] [--list] [--impl NAMES] [--workload NAMES]
-//! [--filter REGEX] [--no-go] [--out DIR]`
+//! [--workers N,N,...] [--filter REGEX] [--no-go] [--out DIR]`
 //! [--baseline FILE [--threshold R]], `cargo xtask report [--from FILE] [--out DIR]`
 //! and `cargo xtask compare OLD.json NEW.json [--out FILE] [--threshold R]`.
 
@@ -38,6 +38,11 @@ enum Cmd {
         /// Print the ids of the selected cases (one a line) and stop.
         #[arg(long)]
         list: bool,
+        /// Worker counts of the scaling sweep, e.g. `1,2,4,8` [default: 1, 2,
+        /// 4, ... up to the number of CPUs, and that number]; one count (`1`)
+        /// turns the sweep off.
+        #[arg(long, value_name = "N,N,...", value_delimiter = ',')]
+        workers: Vec<usize>,
         /// Leave Go out even when `go` is installed.
         #[arg(long)]
         no_go: bool,
@@ -147,6 +152,7 @@ fn main() -> ExitCode {
             impls,
             workloads,
             list,
+            workers,
             no_go,
             out,
             baseline,
@@ -166,6 +172,7 @@ fn main() -> ExitCode {
                 impls,
                 workloads,
                 list,
+                workers,
                 no_go,
                 out: out.clone(),
             };

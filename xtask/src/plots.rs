@@ -722,6 +722,77 @@ pub fn charts(results: &Results) -> Vec<Plot> {
         }
     }
     out.extend(latency_charts(results, &impls, smoke));
+    out.extend(scaling_charts(results, &impls, smoke));
+    out
+}
+
+/// The worker counts of a scaling sweep, sorted.
+pub fn worker_counts(results: &Results) -> Vec<u64> {
+    let mut xs: Vec<u64> = results
+        .scaling
+        .iter()
+        .filter_map(|e| e.params.get("workers").and_then(|v| v.as_u64()))
+        .collect();
+    xs.sort_unstable();
+    xs.dedup();
+    xs
+}
+
+/// One line per implementation over the worker counts, for each workload
+/// of the sweep.
+fn scaling_charts(results: &Results, impls: &[Series], smoke: &str) -> Vec<Plot> {
+    let catalog = results.catalog();
+    let counts = worker_counts(results);
+    let mut out = Vec::new();
+    if counts.len() < 2 {
+        return out;
+    }
+    for workload in &catalog.workloads {
+        let mine: Vec<_> = results
+            .scaling
+            .iter()
+            .filter(|e| e.workload == workload.name)
+            .collect();
+        let Some(first) = mine.first() else {
+            continue;
+        };
+        let mut case = first.params.clone();
+        case.remove("workers");
+        let at = |imp: &str, n: u64| {
+            results
+                .scaling_at(&workload.name, imp, n)
+                .map(|e| e.ns_per_msg)
+        };
+        let series: Vec<_> = impls
+            .iter()
+            .map(|i| {
+                (
+                    i.clone(),
+                    counts.iter().map(|n| at(&i.name, *n)).collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, ys)| ys.iter().any(Option::is_some))
+            .collect();
+        let label = if case.is_empty() {
+            workload.name.clone()
+        } else {
+            format!("{} ({})", workload.name, param_id(&case))
+        };
+        out.push(Plot {
+            stem: format!("scaling_{}", workload.name),
+            workload: Some("scaling".to_string()),
+            chart: Chart::Lines {
+                title: format!("{label}: ns per {} by worker threads{smoke}", workload.unit),
+                y_desc: format!("ns per {} (log scale)", workload.unit),
+                x_desc: "worker threads (GOMAXPROCS for Go)".to_string(),
+                xs: counts
+                    .iter()
+                    .map(|n| ((*n as f64).log2(), n.to_string()))
+                    .collect(),
+                series,
+            },
+        });
+    }
     out
 }
 

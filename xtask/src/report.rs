@@ -487,12 +487,81 @@ pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
     if !results.latency.is_empty() {
         out.push(latency_section(results, drawn));
     }
+    if !results.scaling.is_empty() {
+        out.push(scaling_section(results, drawn));
+    }
     out.push(peers_section(results));
 
     let mut method = Section::new("method", Some("Method".to_string()));
     method.blocks.push(Block::List(results.method.clone()));
     out.push(method);
     out
+}
+
+/// The worker-count sweep: a plot and a table (one column per count) per workload.
+fn scaling_section(results: &Results, drawn: &[Drawn]) -> Section {
+    let catalog = results.catalog();
+    let counts = plots::worker_counts(results);
+    let mut sec = Section::new("scaling", Some("Scaling with worker threads".to_string()));
+    sec.blocks.push(Block::Para(format!(
+        "The headline case of each workload on the runtimes that take a worker count \
+         (csp goroutines: Builder::workers; may: config().set_workers; go-lib: \
+         set_gomaxprocs; tokio and async-channel: the runtime's worker_threads; Go: \
+         GOMAXPROCS through go test -cpu), at {} worker threads; median ns per unit. \
+         OS-thread peers have no worker count and are left out. With more workers than \
+         CPUs ({} here) the runtimes are oversubscribed.",
+        counts
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        results.machine.cores
+    )));
+    for (i, d) in drawn.iter().enumerate() {
+        if d.workload.as_deref() == Some("scaling") {
+            sec.blocks.push(Block::Figure(i));
+        }
+    }
+    for workload in &catalog.workloads {
+        let mine: Vec<_> = results
+            .scaling
+            .iter()
+            .filter(|e| e.workload == workload.name)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        sec.blocks.push(Block::Heading(
+            format!("{} by workers", workload.name),
+            format!("scaling-{}", workload.name),
+        ));
+        let mut head = vec!["implementation".to_string()];
+        head.extend(counts.iter().map(|n| format!("{n} ns/{}", workload.unit)));
+        let mut rows = Vec::new();
+        for imp in results.implementations() {
+            let at = |n: u64| {
+                results
+                    .scaling_at(&workload.name, &imp, n)
+                    .map(|e| e.ns_per_msg)
+            };
+            if counts.iter().all(|n| at(*n).is_none()) {
+                continue;
+            }
+            let mut row = vec![Cell::from(imp.clone())];
+            row.extend(
+                counts
+                    .iter()
+                    .map(|n| Cell::from(at(*n).map_or("–".to_string(), fmt_num))),
+            );
+            rows.push(row);
+        }
+        sec.blocks.push(Block::Table {
+            head,
+            rows,
+            note_column: false,
+        });
+    }
+    sec
 }
 
 /// Latency percentiles per workload: a table each and the percentile curves.

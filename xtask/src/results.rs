@@ -85,6 +85,9 @@ pub struct ImplInfo {
     /// Whether its channels honour their capacity.
     #[serde(default = "yes")]
     pub bounded: bool,
+    /// Whether its runtime takes a worker count (the scaling sweep).
+    #[serde(default)]
+    pub workers: bool,
     /// `criterion` (bench-suite) or `go` (`go test -bench`).
     #[serde(default)]
     pub runner: String,
@@ -325,6 +328,11 @@ pub struct Results {
     /// left out of results.json when nothing was measured).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub park_memory: Vec<ParkMemory>,
+    /// The headline cases of the runtimes that take a worker count, at each
+    /// worker count of the sweep (params carry `workers`; absent from older
+    /// reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scaling: Vec<Entry>,
     /// Latency per message (absent from older reports).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub latency: Vec<LatencyEntry>,
@@ -420,6 +428,15 @@ impl Results {
         self.results
             .iter()
             .find(|e| e.workload == workload && &e.params == params && e.implementation == imp)
+    }
+
+    /// The scaling figure of `imp` on `workload` at `workers` worker threads.
+    pub fn scaling_at(&self, workload: &str, imp: &str, workers: u64) -> Option<&Entry> {
+        self.scaling.iter().find(|e| {
+            e.workload == workload
+                && e.implementation == imp
+                && e.params.get("workers").and_then(Value::as_u64) == Some(workers)
+        })
     }
 
     /// Why `imp` has no figure for `workload`, if the catalog says.

@@ -246,3 +246,42 @@ fn go_versions_compare_numerically() {
     assert!(go_version("go version go1.9.2 x") < go_version("go version go1.19.8 x"));
     assert_eq!(go_version("bash: go: command not found"), None);
 }
+
+#[test]
+fn the_worker_sweep_defaults_to_powers_of_two_up_to_nproc() {
+    use xtask::bench::default_workers;
+    assert_eq!(default_workers(1), [1]);
+    assert_eq!(default_workers(2), [1, 2]);
+    assert_eq!(default_workers(6), [1, 2, 4, 6]);
+    assert_eq!(default_workers(64), [1, 2, 4, 8, 16, 32, 64]);
+}
+
+#[test]
+fn go_cpu_sweeps_keep_gomaxprocs_apart() {
+    use xtask::gotest::parse_sweep;
+    let text = "Benchmark_ping_pong   100   250 ns/op   250.0 ns/msg\n\
+                Benchmark_ping_pong-2   100   300 ns/op   300.0 ns/msg\n\
+                Benchmark_ping_pong-64   100   900 ns/op   900.0 ns/msg\n\
+                Benchmark_fan_in/producers=4,cap=128-64   10   1 ns/op   40.0 ns/msg\n";
+    let entries = parse_sweep(text);
+    let ids: Vec<String> = entries
+        .iter()
+        .map(|e| format!("{}/{}", e.workload, e.param_id()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "ping_pong/workers=1",
+            "ping_pong/workers=2",
+            "ping_pong/workers=64",
+            "fan_in/producers=4,cap=128,workers=64"
+        ]
+    );
+    assert_eq!(entries[2].ns_per_msg, 900.0);
+    assert_eq!(
+        parse_line("Benchmark_ping_pong-64   100   900 ns/op")
+            .unwrap()
+            .procs,
+        64
+    );
+}

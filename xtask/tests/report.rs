@@ -434,3 +434,41 @@ fn latency_percentiles_are_tabled_and_plotted() {
     assert_eq!(back.latency, results.latency);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn scaling_to_64_workers_is_tabled_and_plotted() {
+    let mut results = fixture_results();
+    assert!(!xtask::report::markdown(&results, &[]).contains("Scaling with worker threads"));
+    let counts = [1u64, 2, 4, 8, 16, 32, 64];
+    for imp in ["csp-goroutines", "may", "go"] {
+        for n in counts {
+            let mut e = results
+                .results
+                .iter()
+                .find(|e| e.workload == "ping_pong" && e.implementation == imp)
+                .unwrap()
+                .clone();
+            e.params.insert("workers".into(), n.into());
+            e.ns_per_msg = 100.0 * n as f64;
+            results.scaling.push(e);
+        }
+    }
+    let dir = scratch("scaling");
+    write(&results, &dir).expect("report written");
+    let md = std::fs::read_to_string(dir.join("REPORT.md")).unwrap();
+    assert!(md.contains("## Scaling with worker threads"));
+    assert!(md.contains("| implementation | 1 ns/round trip | 2 ns/round trip | 4 ns/round trip | 8 ns/round trip | 16 ns/round trip | 32 ns/round trip | 64 ns/round trip |"), "{md}");
+    assert!(md.contains(
+        "| csp-goroutines | 100 | 200 | 400 | 800 | 1\u{202f}600 | 3\u{202f}200 | 6\u{202f}400 |"
+    ));
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(html.contains("<figure id=\"plot-scaling_ping_pong\"><svg"));
+    if xtask::plots::font().is_some() {
+        let svg = std::fs::read_to_string(dir.join("scaling_ping_pong.svg")).unwrap();
+        assert!(svg.lines().any(|l| l.trim() == "64"), "a 64 tick");
+    }
+    let back: Results =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(back.scaling, results.scaling);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -17,6 +17,7 @@ impl Flavor for GoLib {
     const NAME: &'static str = "go-lib";
     const CRATE: &'static str = "go-lib";
     const GREEN: bool = true;
+    const WORKERS: bool = true;
     /// Every go-lib stack is its own mapping with a guard page: at 100 000
     /// live goroutines the allocation fails ("mprotect guard page failed",
     /// vm.max_map_count), so spawn starts fewer, as for may.
@@ -51,8 +52,14 @@ impl Flavor for GoLib {
     fn run<R: Send + 'static, F: FnOnce() -> R + Send + 'static>(f: F) -> R {
         // `#[go_lib::main]` is the public entry but wraps `fn main`; this is
         // the function it expands to, which runs `f` as the first goroutine.
-        go_lib::__main_entry(move || catch_unwind(AssertUnwindSafe(f)))
-            .unwrap_or_else(|e| resume_unwind(e))
+        go_lib::__main_entry(move || {
+            // GOMAXPROCS can only be read and set from inside the runtime.
+            if let Some(n) = crate::workers().filter(|n| *n != go_lib::gomaxprocs()) {
+                go_lib::set_gomaxprocs(n);
+            }
+            catch_unwind(AssertUnwindSafe(f))
+        })
+        .unwrap_or_else(|e| resume_unwind(e))
     }
 }
 
