@@ -122,11 +122,21 @@ fn stream(
     Ok(child.wait().map_err(|e| e.to_string())?.success())
 }
 
-/// Builds one of bench-suite's binaries in release mode; whether it built.
+/// Builds one of bench-suite's binaries with the profile `cargo bench` used
+/// (`bench`, whose output directory is target/release), so its dependencies
+/// are not compiled a second time; whether it built.
 fn build_bin(root: &Path, features: &[&str], bin: &str, log: &Log) -> bool {
     let mut cmd = Command::new(cargo());
     cmd.current_dir(root)
-        .args(["build", "--release", "-p", "bench-suite", "--bin", bin])
+        .args([
+            "build",
+            "--profile",
+            "bench",
+            "-p",
+            "bench-suite",
+            "--bin",
+            bin,
+        ])
         .args(features);
     matches!(stream(cmd, log, |_| {}), Ok(true))
 }
