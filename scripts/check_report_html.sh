@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Loads the benchmark report's index.html in headless Chromium and takes a
 # screenshot, then checks that the page rendered (a non-trivial PNG) and that
-# the HTML carries every plot inline. Skips (exit 0) when Chromium is absent.
+# the HTML carries every plot inline; then runs check_report_screenshot.sh
+# (table of contents and ratio chart). Skips (exit 0) when Chromium is absent.
 #
 # usage: [SCREENSHOT=out.png] scripts/check_report_html.sh [REPORT_DIR]   (default: reports/latest)
 set -euo pipefail
@@ -51,3 +52,6 @@ if (( size < 50000 )); then
     exit 1
 fi
 echo "check_report_html: OK: $html rendered in $browser ($size-byte screenshot: $shot)"
+
+# The table of contents and the ratio chart, from Chromium's DOM and a screenshot.
+"$(dirname "$0")/check_report_screenshot.sh" "$dir"

@@ -130,6 +130,46 @@ impl Workload {
             Workload::Sieve => "sieve",
         }
     }
+
+    /// What the workload measures, one line for the report.
+    pub fn about(self) -> String {
+        match self {
+            Workload::PingPong => "round trip over two unbuffered channels".to_string(),
+            Workload::SpscUnbuffered => "one producer, one consumer, unbuffered channel".to_string(),
+            Workload::FanIn => {
+                format!("P producers into one channel of capacity {FAN_CAP}, one consumer")
+            }
+            Workload::Mpmc => format!(
+                "{MPMC_PRODUCERS} producers, {MPMC_CONSUMERS} consumers, one channel of capacity {FAN_CAP}"
+            ),
+            Workload::Pipeline => format!(
+                "source, {STAGES} forwarding stages, sink; every channel of the given capacity"
+            ),
+            Workload::Select4 => {
+                "one consumer selecting over 4 unbuffered channels, each with its own producer"
+                    .to_string()
+            }
+            Workload::Spawn => "start tasks that each send one value".to_string(),
+            Workload::Sieve => "Go's concurrent prime sieve, one task per prime".to_string(),
+        }
+    }
+
+    /// Whether run sizes differ between green and OS-thread implementations
+    /// (spawn starts far fewer OS threads): the report then shows the two
+    /// kinds apart.
+    pub fn by_kind(self) -> bool {
+        self == Workload::Spawn
+    }
+
+    /// What one figure is per: the throughput unit.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Workload::PingPong => "round trip",
+            Workload::Spawn => "task",
+            Workload::Sieve => "channel send",
+            _ => "message",
+        }
+    }
 }
 
 /// Capacity of the fan-in and MPMC channels.
@@ -143,6 +183,14 @@ pub const STAGES: u64 = 4;
 pub const PIPELINE_CAPS: [u64; 4] = [1, 16, 64, 256];
 /// Fan-in producer counts.
 pub const FAN_IN_PRODUCERS: [u64; 4] = [1, 2, 4, 8];
+/// The fan-in case of the overview chart.
+pub const FAN_IN_HEADLINE: u64 = 4;
+/// The pipeline capacity of the overview chart.
+pub const PIPELINE_HEADLINE: u64 = 64;
+/// Producers of the MPMC workload.
+pub const MPMC_PRODUCERS: u64 = 4;
+/// Consumers of the MPMC workload.
+pub const MPMC_CONSUMERS: u64 = 4;
 
 /// One benchmark: a workload with fixed parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,6 +199,8 @@ pub struct Case {
     pub workload: Workload,
     /// Its parameters, in id order (`producers=4,cap=128`).
     pub params: Vec<(&'static str, u64)>,
+    /// Whether this case stands for its workload in the overview charts.
+    pub headline: bool,
 }
 
 impl Case {
@@ -158,6 +208,14 @@ impl Case {
         Case {
             workload,
             params: params.to_vec(),
+            headline: true,
+        }
+    }
+
+    fn variant(workload: Workload, params: &[(&'static str, u64)], headline: bool) -> Case {
+        Case {
+            headline,
+            ..Case::new(workload, params)
         }
     }
 
@@ -224,19 +282,25 @@ pub fn cases(mode: Mode) -> Vec<Case> {
         Case::new(Workload::SpscUnbuffered, &[]),
     ];
     for p in FAN_IN_PRODUCERS {
-        out.push(Case::new(
+        out.push(Case::variant(
             Workload::FanIn,
             &[("producers", p), ("cap", FAN_CAP)],
+            p == FAN_IN_HEADLINE,
         ));
     }
     out.push(Case::new(
         Workload::Mpmc,
-        &[("producers", 4), ("consumers", 4), ("cap", FAN_CAP)],
+        &[
+            ("producers", MPMC_PRODUCERS),
+            ("consumers", MPMC_CONSUMERS),
+            ("cap", FAN_CAP),
+        ],
     ));
     for cap in PIPELINE_CAPS {
-        out.push(Case::new(
+        out.push(Case::variant(
             Workload::Pipeline,
             &[("stages", STAGES), ("cap", cap)],
+            cap == PIPELINE_HEADLINE,
         ));
     }
     out.push(Case::new(Workload::Select4, &[("cap", SELECT_CAP)]));
@@ -276,12 +340,25 @@ impl Kind {
 pub struct Impl {
     /// The name in ids and in `results.json`.
     pub name: &'static str,
+    /// The crate whose version the report records.
+    pub krate: &'static str,
     /// Green threads (goroutines, coroutines) or OS threads.
     pub green: bool,
+    /// Whether channels honour their capacity ([`Flavor::BOUNDED`]).
+    pub bounded: bool,
+    /// Whether its runtime takes a worker count ([`Flavor::WORKERS`]).
+    pub workers: bool,
+    /// [`Flavor::LIMIT_WHY`].
+    pub limit_why: &'static str,
+    /// The smallest channel capacity it has (1: no unbuffered channel).
+    pub min_cap: usize,
     /// What decides its workload sizes.
     pub kind: Kind,
     /// Runs a case; `Err` names the missing feature.
     pub run: Runner,
+    /// Runs a latency workload of `n` messages: the histogram of ns per
+    /// message and the check (count) of what arrived.
+    pub latency: fn(crate::latency::Latency, u64) -> (hdrhistogram::Histogram<u64>, Check),
     /// Why this implementation can't run a workload, if it can't.
     pub unsupported: fn(Workload) -> Option<&'static str>,
 }
@@ -299,17 +376,30 @@ impl Impl {
             return Some(why.to_string());
         }
         let mut notes = Vec::new();
-        if self.name == "may" && workload != Workload::Spawn {
-            notes.push("unbounded channel: may has no bounded or unbuffered channel".to_string());
+        if !self.bounded && workload != Workload::Spawn {
+            notes.push(format!(
+                "unbounded channel: {} has no bounded or unbuffered channel",
+                self.name
+            ));
+        }
+        let unbuffered = matches!(
+            workload,
+            Workload::PingPong | Workload::SpscUnbuffered | Workload::Select4 | Workload::Sieve
+        );
+        if unbuffered && self.min_cap > 0 {
+            notes.push(format!(
+                "no unbuffered channel: capacity {} where the workload has 0",
+                self.min_cap
+            ));
         }
         if workload == Workload::Spawn {
             if self.kind.max_tasks < sizes.goroutines {
                 notes.push(format!(
-                    "{} coroutines per run, not {}: more live stacks than vm.max_map_count allows",
-                    self.kind.max_tasks, sizes.goroutines
+                    "{} tasks per run, not {}: {}",
+                    self.kind.max_tasks, sizes.goroutines, self.limit_why
                 ));
             } else if self.green {
-                notes.push(format!("{} goroutines per run", sizes.goroutines));
+                notes.push(format!("{} green tasks per run", sizes.goroutines));
             } else {
                 notes.push(format!(
                     "OS threads: {} spawned per run (goroutines: {})",
@@ -406,7 +496,12 @@ macro_rules! implementation {
     ($t:ty, mpmc: $m:tt, select: $s:tt, unsupported: $u:expr) => {
         Impl {
             name: <$t as Flavor>::NAME,
+            krate: <$t as Flavor>::CRATE,
             green: <$t as Flavor>::GREEN,
+            bounded: <$t as Flavor>::BOUNDED,
+            workers: <$t as Flavor>::WORKERS,
+            limit_why: <$t as Flavor>::LIMIT_WHY,
+            min_cap: 0,
             kind: Kind::of::<$t>(),
             run: |case, sizes, iters| {
                 dispatch::<$t>(
@@ -419,6 +514,7 @@ macro_rules! implementation {
                 )
             },
             unsupported: $u,
+            latency: crate::latency::run::<$t>,
         }
     };
     (@mpmc yes $t:ty) => { Some(mpmc_of::<$t>()) };
@@ -464,6 +560,9 @@ pub fn impls() -> Vec<Impl> {
     out.push(implementation!(StdMpsc, mpmc: no, select: no, unsupported: std_missing));
     out.push(implementation!(Kanal, mpmc: yes, select: no, unsupported: kanal_missing));
     out.push(implementation!(May, mpmc: yes, select: no, unsupported: may_missing));
+    out.push(implementation!(GoLib, mpmc: yes, select: yes, unsupported: supports_all));
+    out.push(crate::tasks::implementation::<crate::tasks::Tokio>());
+    out.push(crate::tasks::implementation::<crate::tasks::AsyncChan>());
     out
 }
 
@@ -487,36 +586,83 @@ pub fn missing_impls() -> Vec<(&'static str, &'static str)> {
     .collect()
 }
 
-/// The notes and gaps of a mode as JSON, for the xtask's report:
-/// `{"mode", "sizes", "notes": [{workload, implementation, note}],
-/// "unsupported": [{workload, implementation, note}]}`.
+/// Go, which the xtask runs through `go test -bench` in `bench-suite/go`:
+/// its place in the catalog, after every Rust implementation.
+pub const GO: &str = "go";
+
+/// Where Go differs from the workload as specified.
+fn go_note(w: Workload) -> Option<&'static str> {
+    (w == Workload::Spawn)
+        .then_some("no join (Go has none): the run ends with the last value received")
+}
+
+/// The catalog of a mode as JSON: the only list of workloads, cases,
+/// implementations and their gaps. `cargo xtask bench` stores it in
+/// `results.json` (key `catalog`) and renders the report from it.
+///
+/// `{"mode", "sizes", "workloads": [{name, about, unit, by_kind}],
+/// "cases": [{workload, params: "producers=4,cap=128", headline}],
+/// "implementations": [{name, crate, green, bounded, runner}],
+/// "notes": [{workload, implementation, note}],
+/// "unsupported": [{workload, implementation, note}]}`
 pub fn meta_json(mode: Mode) -> serde_json::Value {
+    use serde_json::json;
     let sizes = mode.sizes();
     let mut notes = Vec::new();
     let mut unsupported = Vec::new();
+    let mut implementations = Vec::new();
+    let entry = |w: Workload, imp: &str, note: &str| json!({"workload": w.name(), "implementation": imp, "note": note});
     for imp in impls() {
+        implementations.push(json!({
+            "name": imp.name, "crate": imp.krate, "green": imp.green,
+            "bounded": imp.bounded, "workers": imp.workers, "runner": "criterion",
+        }));
         for w in Workload::ALL {
-            let entry = |note: String| serde_json::json!({"workload": w.name(), "implementation": imp.name, "note": note});
             if let Some(why) = (imp.unsupported)(w) {
-                unsupported.push(entry(why.to_string()));
+                unsupported.push(entry(w, imp.name, why));
             } else if let Some(note) = imp.note(w, sizes) {
-                notes.push(entry(note));
+                notes.push(entry(w, imp.name, &note));
             }
         }
     }
-    for (name, why) in missing_impls() {
+    for (k, (name, why)) in missing_impls().into_iter().enumerate() {
+        // Both left-out adapters are csp's, which come first in report order.
+        implementations.insert(
+            k,
+            json!({"name": name, "crate": "csp-core", "green": name == "csp-goroutines",
+                   "bounded": true, "runner": "criterion"}),
+        );
         for w in Workload::ALL {
-            unsupported.push(
-                serde_json::json!({"workload": w.name(), "implementation": name, "note": why}),
-            );
+            unsupported.push(entry(w, name, why));
         }
     }
-    serde_json::json!({
+    implementations.push(json!({
+        "name": GO, "crate": "", "green": true, "bounded": true, "workers": true, "runner": "go",
+    }));
+    for w in Workload::ALL {
+        if let Some(note) = go_note(w) {
+            notes.push(entry(w, GO, note));
+        }
+    }
+    let workloads: Vec<_> = Workload::ALL
+        .iter()
+        .map(|w| json!({"name": w.name(), "about": w.about(), "unit": w.unit(), "by_kind": w.by_kind()}))
+        .collect();
+    // Parameters as their id (`producers=4,cap=128`): a JSON object would
+    // lose their order here, where serde_json sorts keys.
+    let cases: Vec<_> = cases(mode)
+        .iter()
+        .map(|c| json!({"workload": c.workload.name(), "params": c.param_id(), "headline": c.headline}))
+        .collect();
+    json!({
         "mode": mode.name(),
         "sizes": {
             "msgs": sizes.msgs, "rounds": sizes.rounds, "goroutines": sizes.goroutines,
             "threads": sizes.threads, "sieve_limit": sizes.sieve_limit,
         },
+        "workloads": workloads,
+        "cases": cases,
+        "implementations": implementations,
         "notes": notes,
         "unsupported": unsupported,
     })

@@ -31,6 +31,8 @@ impl Check {
 pub trait Flavor: 'static {
     /// The name in reports (`crossbeam`, `csp-goroutines`, ...).
     const NAME: &'static str;
+    /// The crate whose version the report records (`crossbeam-channel`, ...).
+    const CRATE: &'static str;
     /// Whether tasks are green threads (goroutines, coroutines) rather than OS
     /// threads; the spawn workload starts far fewer OS threads.
     const GREEN: bool;
@@ -39,6 +41,12 @@ pub trait Flavor: 'static {
     /// The most tasks the spawn workload may start in one run, when the
     /// library cannot have as many alive as the workload asks for.
     const MAX_TASKS: u64 = u64::MAX;
+    /// Why [`Flavor::MAX_TASKS`] is what it is, for the report.
+    const LIMIT_WHY: &'static str = "more live stacks than vm.max_map_count allows";
+
+    /// Whether [`Flavor::run`] honours [`workers`] (the worker-count sweep
+    /// measures only such runtimes).
+    const WORKERS: bool = false;
 
     /// The sending half of a channel of `u64`.
     type Tx: Clone + Send + 'static;
@@ -61,6 +69,15 @@ pub trait Flavor: 'static {
     fn run<R: Send + 'static, F: FnOnce() -> R + Send + 'static>(f: F) -> R {
         f()
     }
+}
+
+/// The worker threads a runtime should use (Go's GOMAXPROCS), from
+/// `CSP_BENCH_WORKERS`; None: the runtime's default (one per CPU).
+pub fn workers() -> Option<usize> {
+    std::env::var("CSP_BENCH_WORKERS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
 }
 
 /// Implementations that can block on the first of four receives.

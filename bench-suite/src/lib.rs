@@ -13,8 +13,10 @@
 pub mod catalog;
 pub mod flavor;
 pub mod impls;
+pub mod latency;
 pub mod park_memory;
+pub mod tasks;
 pub mod workloads;
 
 pub use catalog::{Mode, Sizes};
-pub use flavor::{Check, Flavor, Select4};
+pub use flavor::{workers, Check, Flavor, Select4};

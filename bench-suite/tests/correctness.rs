@@ -63,6 +63,9 @@ pairs! {
     std_mpsc => "std-mpsc",
     kanal => "kanal",
     may => "may",
+    go_lib => "go-lib",
+    tokio => "tokio",
+    async_channel => "async-channel",
 }
 
 #[cfg(feature = "csp-threads")]
@@ -96,6 +99,7 @@ fn unsupported_pairs_are_the_documented_ones() {
         ("std-mpsc", "select4"),
         ("kanal", "select4"),
         ("may", "select4"),
+        ("tokio", "mpmc"),
     ];
     assert_eq!(missing.len(), want.len(), "{missing:?}");
     for (i, w) in want {
@@ -141,4 +145,95 @@ fn go_module_uses_the_same_sizes() {
         })
         .collect();
     assert_eq!(found, want);
+}
+
+#[test]
+fn catalog_json_lists_every_workload_case_and_implementation() {
+    let meta = bench_suite::catalog::meta_json(Mode::Smoke);
+    let names: Vec<&str> = meta["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    let want: Vec<&str> = Workload::ALL.iter().map(|w| w.name()).collect();
+    assert_eq!(names, want);
+    assert!(meta["workloads"][2]["about"]
+        .as_str()
+        .unwrap()
+        .contains(&bench_suite::catalog::FAN_CAP.to_string()));
+    let listed = meta["cases"].as_array().unwrap();
+    assert_eq!(listed.len(), cases(Mode::Smoke).len());
+    // Exactly one headline case per workload, and parameters in id order.
+    for w in &want {
+        let heads = listed
+            .iter()
+            .filter(|c| c["workload"] == *w && c["headline"] == true)
+            .count();
+        assert_eq!(heads, 1, "{w}");
+    }
+    assert!(listed
+        .iter()
+        .any(|c| c["workload"] == "fan_in" && c["params"] == "producers=4,cap=128"));
+    let imps: Vec<&str> = meta["implementations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    for imp in impls() {
+        assert!(imps.contains(&imp.name), "{} not in the catalog", imp.name);
+    }
+    assert_eq!(imps.last(), Some(&"go"), "Go comes last");
+}
+
+#[test]
+fn every_flavor_in_the_catalog_passes_every_workload() {
+    // Covers a new peer as soon as it is in catalog::impls(), before anyone
+    // adds it to the per-pair modules above.
+    let all = impls();
+    assert!(
+        all.len() >= 6,
+        "only {} implementations compiled in",
+        all.len()
+    );
+    for imp in all {
+        for w in Workload::ALL {
+            check(imp.name, w);
+        }
+    }
+}
+
+#[test]
+fn latency_runs_record_every_message_for_every_flavor() {
+    use bench_suite::latency::{to_json, Latency, QUANTILES};
+    for imp in impls() {
+        for w in Latency::ALL {
+            let workload = match w {
+                Latency::PingPong => Workload::PingPong,
+                Latency::SpscUnbuffered => Workload::SpscUnbuffered,
+                Latency::FanIn => Workload::FanIn,
+            };
+            if (imp.unsupported)(workload).is_some() {
+                continue;
+            }
+            let n = 200;
+            let (h, check) = (imp.latency)(w, n);
+            assert_eq!(check.count, n, "{} {}", imp.name, w.name());
+            assert_eq!(h.len(), n, "{} {}: histogram count", imp.name, w.name());
+            let j = to_json(w, imp.name, &h);
+            let (p50, p99, p999) = (
+                j["p50"].as_u64().unwrap(),
+                j["p99"].as_u64().unwrap(),
+                j["p999"].as_u64().unwrap(),
+            );
+            assert!(
+                0 < p50 && p50 <= p99 && p99 <= p999,
+                "{} {}: {j}",
+                imp.name,
+                w.name()
+            );
+            assert_eq!(j["percentiles"].as_array().unwrap().len(), QUANTILES.len());
+        }
+    }
 }

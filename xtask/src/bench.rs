@@ -2,14 +2,14 @@
 //! benchmarks with a progress bar, then writes the report.
 
 use crate::criterion::{parse_list, read_all};
-use crate::gotest::{parse_line, parse_output};
-use crate::machine::{crate_versions, git_commit, machine, now_utc, output};
-use crate::results::{Entry, ParkMemory, Results, Unsupported, Versions};
+use crate::gotest::{parse_line, parse_output, parse_sweep};
+use crate::machine::{crate_versions, find_go, git_commit, machine, now_utc, output};
+use crate::results::{Catalog, Entry, LatencyEntry, ParkMemory, Results, Unsupported, Versions};
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::Regex;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -22,6 +22,16 @@ pub struct Options {
     pub mode: &'static str,
     /// Only benchmark ids matching this regex (`fan_in/crossbeam/producers=4,cap=128`, `ping_pong/go`).
     pub filter: Option<String>,
+    /// Only these implementations (empty: all).
+    pub impls: Vec<String>,
+    /// Only these workloads (empty: all; `park_memory` names the memory
+    /// measurement).
+    pub workloads: Vec<String>,
+    /// Print the selected ids and stop.
+    pub list: bool,
+    /// Worker counts of the scaling sweep (empty: [`default_workers`]; a
+    /// single count turns the sweep off).
+    pub workers: Vec<usize>,
     /// Skip Go even when it is installed.
     pub no_go: bool,
     /// Report directory.
@@ -112,6 +122,25 @@ fn stream(
     Ok(child.wait().map_err(|e| e.to_string())?.success())
 }
 
+/// Builds one of bench-suite's binaries with the profile `cargo bench` used
+/// (`bench`, whose output directory is target/release), so its dependencies
+/// are not compiled a second time; whether it built.
+fn build_bin(root: &Path, features: &[&str], bin: &str, log: &Log) -> bool {
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root)
+        .args([
+            "build",
+            "--profile",
+            "bench",
+            "-p",
+            "bench-suite",
+            "--bin",
+            bin,
+        ])
+        .args(features);
+    matches!(stream(cmd, log, |_| {}), Ok(true))
+}
+
 fn bench_cmd(root: &Path, features: &[&str], mode: &str) -> Command {
     let mut cmd = Command::new(cargo());
     cmd.current_dir(root)
@@ -121,41 +150,249 @@ fn bench_cmd(root: &Path, features: &[&str], mode: &str) -> Command {
     cmd
 }
 
-/// Runs the benchmarks and writes the report.
-pub fn run(opts: &Options) -> Result<Results, String> {
-    let start = Instant::now();
-    let root = root();
-    let filter = opts
-        .filter
-        .as_deref()
-        .map(Regex::new)
-        .transpose()
-        .map_err(|e| format!("--filter: {e}"))?;
-    let matches = |id: &str| filter.as_ref().map_or(true, |re| re.is_match(id));
-    let target = target_dir(&root);
-    let home = target.join("criterion");
-    let meta_path = target.join("xtask-bench-meta.json");
-    let log_path = target.join("xtask-bench.log");
-    std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
-    let log = Log(Arc::new(Mutex::new(
-        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?,
-    )));
+/// What every stage of a run shares: paths, the log and the filter.
+struct Ctx<'a> {
+    opts: &'a Options,
+    root: PathBuf,
+    target: PathBuf,
+    /// `CRITERION_HOME`.
+    home: PathBuf,
+    /// Where the bench binary writes bench-suite's catalog.
+    meta_path: PathBuf,
+    log_path: PathBuf,
+    log: Log,
+    filter: Option<Regex>,
+    start: Instant,
+}
+
+impl Ctx<'_> {
+    fn new(opts: &Options) -> Result<Ctx<'_>, String> {
+        let start = Instant::now();
+        let root = root();
+        let filter = opts
+            .filter
+            .as_deref()
+            .map(Regex::new)
+            .transpose()
+            .map_err(|e| format!("--filter: {e}"))?;
+        let target = target_dir(&root);
+        let log_path = target.join("xtask-bench.log");
+        std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
+        let log = Log(Arc::new(Mutex::new(
+            std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?,
+        )));
+        Ok(Ctx {
+            opts,
+            home: target.join("criterion"),
+            meta_path: target.join("xtask-bench-meta.json"),
+            root,
+            target,
+            log_path,
+            log,
+            filter,
+            start,
+        })
+    }
+
+    /// Whether a benchmark id (`workload/implementation[/params]`) passes
+    /// `--filter`, `--impl` and `--workload`.
+    fn matches(&self, id: &str) -> bool {
+        selected(id, &self.opts.impls, &self.opts.workloads)
+            && self.filter.as_ref().map_or(true, |re| re.is_match(id))
+    }
+}
+
+/// Whether `id` (`workload/implementation[/params]`) is among the chosen
+/// implementations and workloads (an empty list chooses all).
+pub fn selected(id: &str, impls: &[String], workloads: &[String]) -> bool {
+    let mut parts = id.split('/');
+    let (w, i) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    (workloads.is_empty() || workloads.iter().any(|x| x == w))
+        && (impls.is_empty() || impls.iter().any(|x| x == i))
+}
+
+/// Progress: a bar on a terminal; elsewhere (CI logs) one line per finished
+/// case, so the log never goes quiet for long.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    done: Arc<Mutex<u64>>,
+    start: Instant,
+}
+
+impl Progress {
+    /// A progress report over `total` cases, drawn as a bar when stderr is a
+    /// terminal.
+    pub fn new(total: u64) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}",
+                )
+                .expect("template")
+                .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: Arc::new(Mutex::new(0)),
+            start: Instant::now(),
+        }
+    }
+
+    /// The case now running (shown on the bar only).
+    fn running(&self, id: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(id.to_string());
+        }
+    }
+
+    /// A case finished: advance the bar, or print `[k/n mm:ss] id`.
+    fn finished(&self, id: &str) {
+        let mut done = self.done.lock().expect("progress lock");
+        *done += 1;
+        match &self.bar {
+            Some(b) => b.inc(1),
+            None => eprintln!(
+                "{}",
+                progress_line(*done, self.total, self.start.elapsed(), id)
+            ),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+
+    fn abandon(&self) {
+        if let Some(b) = &self.bar {
+            b.abandon();
+        }
+    }
+}
+
+/// One progress line outside a terminal: `[ 12/140 01:05] fan_in/go/producers=4,cap=128`.
+pub fn progress_line(done: u64, total: u64, elapsed: Duration, id: &str) -> String {
+    let secs = elapsed.as_secs();
+    let width = total.to_string().len();
+    format!(
+        "[{done:>width$}/{total} {:02}:{:02}] {id}",
+        secs / 60,
+        secs % 60
+    )
+}
+
+/// The feature set that built: (cargo arguments, implementations left out).
+type Features = (&'static [&'static str], &'static [&'static str]);
+
+/// What will run: the criterion ids and Go's cases, with Go's settings.
+struct Plan {
+    rust_ids: Vec<String>,
+    /// (workload, parameter id) of every Go benchmark to keep.
+    go_cases: Vec<(String, String)>,
+    /// `go version`, when Go is installed and not left out.
+    go_bin: Option<String>,
+    /// The Go command: the newest of `go` on PATH and /usr/lib/go-*/bin/go.
+    go_cmd: PathBuf,
+    go_time: &'static str,
+    go_count: usize,
+}
+
+impl Plan {
+    /// The ids of the Go benchmarks, when Go runs.
+    fn go_ids(&self) -> Vec<String> {
+        if self.go_bin.is_none() {
+            return Vec::new();
+        }
+        self.go_cases.iter().map(|(w, p)| go_id(w, p)).collect()
+    }
+
+    /// How many results the progress bar waits for.
+    fn steps(&self) -> usize {
+        self.rust_ids.len()
+            + if self.go_bin.is_some() {
+                self.go_cases.len() * self.go_count
+            } else {
+                0
+            }
+    }
+}
+
+/// Runs the benchmarks and returns their results (None for `--list`).
+pub fn run(opts: &Options) -> Result<Option<Results>, String> {
+    let ctx = Ctx::new(opts)?;
     eprintln!(
         "cargo xtask bench: mode {}, log {}",
         opts.mode,
-        log_path.display()
+        ctx.log_path.display()
     );
+    let features = build(&ctx)?;
+    let built = ctx.start.elapsed();
+    let plan = plan(&ctx, features.0)?;
+    if opts.list {
+        for id in plan.rust_ids.iter().chain(&plan.go_ids()) {
+            println!("{id}");
+        }
+        return Ok(None);
+    }
+    let bar = Progress::new(plan.steps() as u64);
+    run_criterion(&ctx, features.0, &plan, &bar)?;
+    let benched = ctx.start.elapsed();
+    let (go_entries, go_status) = run_go(&ctx, &plan, &bar)?;
+    bar.finish();
+    let go_done = ctx.start.elapsed();
+    let park_memory = park_memory(
+        &ctx.root,
+        &ctx.target,
+        features.0,
+        plan.go_bin.as_ref().map(|_| plan.go_cmd.as_path()),
+        |id| ctx.matches(id),
+        &ctx.log,
+    );
+    let memory_done = ctx.start.elapsed();
+    let latency = latency(&ctx, features.0);
+    let latency_done = ctx.start.elapsed();
+    let scaling = scaling(&ctx, features.0, &plan);
+    eprintln!(
+        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s, latency {:.0} s, scaling {:.0} s",
+        built.as_secs_f64(),
+        (benched - built).as_secs_f64(),
+        (go_done - benched).as_secs_f64(),
+        (memory_done - go_done).as_secs_f64(),
+        (latency_done - memory_done).as_secs_f64(),
+        (ctx.start.elapsed() - latency_done).as_secs_f64()
+    );
+    let mut results = collect(&ctx, &plan, features.1, go_entries, go_status, park_memory);
+    results.latency = latency;
+    results.scaling = scaling;
+    results.sort();
+    Ok(Some(results))
+}
 
-    // 1. Build, falling back while the csp adapters do not compile.
-    let spinner = ProgressBar::new_spinner();
+/// Stage 1: builds the bench binary, falling back to fewer csp adapters
+/// while they do not compile.
+fn build(ctx: &Ctx) -> Result<Features, String> {
+    let spinner = if std::io::stderr().is_terminal() {
+        ProgressBar::new_spinner()
+    } else {
+        eprintln!("building bench-suite (cargo bench --no-run)");
+        ProgressBar::hidden()
+    };
     spinner.enable_steady_tick(Duration::from_millis(120));
     let mut chosen = None;
     for (features, left_out) in FEATURE_SETS {
         spinner.set_message(format!("building bench-suite {}", features.join(" ")));
-        let mut cmd = bench_cmd(&root, features, opts.mode);
+        let mut cmd = bench_cmd(&ctx.root, features, ctx.opts.mode);
         cmd.arg("--no-run");
         let sp = spinner.clone();
-        let ok = stream(cmd, &log, move |l| {
+        let ok = stream(cmd, &ctx.log, move |l| {
             if let Some(c) = l.trim_start().strip_prefix("Compiling ") {
                 sp.set_message(format!("building: {c}"));
             }
@@ -164,31 +401,39 @@ pub fn run(opts: &Options) -> Result<Results, String> {
             chosen = Some((features, left_out));
             break;
         }
-        spinner.println(format!(
-            "warning: bench-suite did not build with [{}]; trying fewer csp adapters (see {})",
-            features.join(" "),
-            log_path.display()
-        ));
+        eprintln!(
+            "{}",
+            format_args!(
+                "warning: bench-suite did not build with [{}]; trying fewer csp adapters (see {})",
+                features.join(" "),
+                ctx.log_path.display()
+            )
+        );
     }
     spinner.finish_and_clear();
-    let built = start.elapsed();
-    let (features, left_out) = chosen.ok_or(format!(
+    chosen.ok_or(format!(
         "bench-suite does not build; see {}",
-        log_path.display()
-    ))?;
+        ctx.log_path.display()
+    ))
+}
 
-    // 2. The benchmark ids: criterion's own list, then Go's cases derived from it.
-    let mut cmd = bench_cmd(&root, features, opts.mode);
+/// Stage 2: the benchmark ids (criterion's own list) and Go's cases derived
+/// from them.
+fn plan(ctx: &Ctx, features: &[&str]) -> Result<Plan, String> {
+    let mut cmd = bench_cmd(&ctx.root, features, ctx.opts.mode);
     cmd.args(["--", "--list"]);
     let listing = cmd
         .output()
         .map_err(|e| format!("cargo bench --list: {e}"))?;
     let all_ids = parse_list(&String::from_utf8_lossy(&listing.stdout));
-    let rust_ids: Vec<String> = all_ids.iter().filter(|id| matches(id)).cloned().collect();
-    let go_bin = if opts.no_go {
-        None
-    } else {
-        output("go", &["version"], &root)
+    let rust_ids = all_ids
+        .iter()
+        .filter(|id| ctx.matches(id))
+        .cloned()
+        .collect();
+    let (go_cmd, go_bin) = match find_go(&ctx.root) {
+        Some((cmd, version)) if !ctx.opts.no_go => (cmd, Some(version)),
+        _ => (PathBuf::from("go"), None),
     };
     let mut go_cases: Vec<(String, String)> = Vec::new();
     for id in &all_ids {
@@ -198,155 +443,165 @@ pub fn run(opts: &Options) -> Result<Results, String> {
             parts.next(),
             parts.next().unwrap_or(""),
         );
-        let go_id = if p.is_empty() {
-            format!("{w}/go")
-        } else {
-            format!("{w}/go/{p}")
-        };
-        if matches(&go_id) && !go_cases.iter().any(|(a, b)| a == w && b == p) {
+        if ctx.matches(&go_id(w, p)) && !go_cases.iter().any(|(a, b)| a == w && b == p) {
             go_cases.push((w.to_string(), p.to_string()));
         }
     }
-    let (go_time, go_count) = match opts.mode {
+    let (go_time, go_count) = match ctx.opts.mode {
         "smoke" => ("20ms", 1),
         "quick" => ("200ms", 3),
         _ => ("1s", 5),
     };
-    let go_runs = if go_bin.is_some() {
-        go_cases.len() * go_count
+    Ok(Plan {
+        rust_ids,
+        go_cases,
+        go_bin,
+        go_cmd,
+        go_time,
+        go_count,
+    })
+}
+
+/// The id of a Go benchmark in the Rust suite's form: `fan_in/go/producers=4,cap=128`.
+fn go_id(workload: &str, params: &str) -> String {
+    if params.is_empty() {
+        format!("{workload}/go")
     } else {
-        0
-    };
-
-    // 3. Run criterion with a bar over every id.
-    let bar = ProgressBar::new((rust_ids.len() + go_runs) as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}")
-            .expect("template")
-            .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    let _ = std::fs::remove_file(&meta_path);
-    if !rust_ids.is_empty() {
-        let mut cmd = bench_cmd(&root, features, opts.mode);
-        cmd.env("CSP_BENCH_META", &meta_path)
-            .env("CRITERION_HOME", &home)
-            .arg("--");
-        if let Some(f) = &opts.filter {
-            cmd.arg(f);
-        }
-        let current = Mutex::new(String::new());
-        let b = bar.clone();
-        let ok = stream(cmd, &log, move |l| {
-            let Some(rest) = l.strip_prefix("Benchmarking ") else {
-                return;
-            };
-            let id = rest.split(": ").next().unwrap_or(rest);
-            let mut cur = current.lock().expect("progress lock");
-            if *cur != id {
-                *cur = id.to_string();
-                b.set_message(id.to_string());
-            }
-            if rest.ends_with(": Analyzing") {
-                b.inc(1);
-            }
-        })?;
-        if !ok {
-            bar.abandon();
-            return Err(format!("cargo bench failed; see {}", log_path.display()));
-        }
+        format!("{workload}/go/{params}")
     }
+}
 
-    let benched = start.elapsed();
-
-    // 4. Go.
-    let go_dir = root.join("bench-suite").join("go");
-    let mut go_entries = Vec::new();
-    let go_status = match (&go_bin, opts.no_go) {
-        (_, true) => "skipped (--no-go)".to_string(),
-        (None, false) => {
-            "not installed: install Go 1.19 or newer (Debian: apt-get install golang-go) \
-                          and rerun `cargo xtask bench` to add the Go column"
-                .to_string()
+/// Stage 3: runs criterion over the planned ids, advancing `bar` per id.
+fn run_criterion(ctx: &Ctx, features: &[&str], plan: &Plan, bar: &Progress) -> Result<(), String> {
+    let _ = std::fs::remove_file(&ctx.meta_path);
+    if plan.rust_ids.is_empty() {
+        return Ok(());
+    }
+    let mut cmd = bench_cmd(&ctx.root, features, ctx.opts.mode);
+    cmd.env("CSP_BENCH_META", &ctx.meta_path)
+        .env("CRITERION_HOME", &ctx.home)
+        .arg("--");
+    if ctx.opts.filter.is_some() || !ctx.opts.impls.is_empty() || !ctx.opts.workloads.is_empty() {
+        // criterion takes one regex: the exact ids chosen.
+        let ids: Vec<String> = plan.rust_ids.iter().map(|id| regex::escape(id)).collect();
+        cmd.arg(format!("^({})$", ids.join("|")));
+    }
+    let current = Mutex::new(String::new());
+    let b = bar.clone();
+    let ok = stream(cmd, &ctx.log, move |l| {
+        let Some(rest) = l.strip_prefix("Benchmarking ") else {
+            return;
+        };
+        let id = rest.split(": ").next().unwrap_or(rest);
+        let mut cur = current.lock().expect("progress lock");
+        if *cur != id {
+            *cur = id.to_string();
+            b.running(id);
         }
-        (Some(_), false) if go_cases.is_empty() => "no Go benchmark matched --filter".to_string(),
-        (Some(version), false) => {
-            // Go matches -bench per name level and skips benchmarks without
-            // sub-benchmarks under a two-level pattern: select by workload only,
-            // then filter the results.
-            let tops: BTreeSet<String> = go_cases.iter().map(|(w, _)| regex::escape(w)).collect();
-            let pattern = format!(
-                "^Benchmark_({})$",
-                tops.into_iter().collect::<Vec<_>>().join("|")
-            );
-            let mut cmd = Command::new("go");
-            cmd.current_dir(&go_dir)
-                .args([
-                    "test",
-                    "-run",
-                    "^$",
-                    "-bench",
-                    &pattern,
-                    "-benchtime",
-                    go_time,
-                ])
-                .arg(format!("-count={go_count}"))
-                .env("CSP_BENCH_MODE", opts.mode);
-            let text = Mutex::new(String::new());
-            let b = bar.clone();
-            let ok = stream(cmd, &log, |l| {
-                text.lock().expect("go output").push_str(&format!("{l}\n"));
-                if let Some(g) = parse_line(l) {
-                    b.set_message(g.id());
-                    b.inc(1);
-                }
-            })?;
-            let text = text.into_inner().expect("go output");
-            std::fs::create_dir_all(&opts.out).map_err(|e| e.to_string())?;
-            let _ = std::fs::write(opts.out.join("go-bench.txt"), &text);
-            go_entries = parse_output(&text)
-                .into_iter()
-                .filter(|e| {
-                    let p = e.param_id();
-                    let id = if p.is_empty() {
-                        format!("{}/go", e.workload)
-                    } else {
-                        format!("{}/go/{p}", e.workload)
-                    };
-                    matches(&id)
-                })
-                .collect();
-            if ok {
-                format!("ran ({version})")
-            } else {
-                format!("go test failed ({version}); see {}", log_path.display())
+        if rest.ends_with(": Analyzing") {
+            b.finished(id);
+        }
+    })?;
+    if !ok {
+        bar.abandon();
+        return Err(format!(
+            "cargo bench failed; see {}",
+            ctx.log_path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Stage 4: runs `go test -bench` over the planned cases; returns Go's
+/// figures and a status line for the report.
+fn run_go(ctx: &Ctx, plan: &Plan, bar: &Progress) -> Result<(Vec<Entry>, String), String> {
+    let version =
+        match (&plan.go_bin, ctx.opts.no_go) {
+            (_, true) => return Ok((Vec::new(), "skipped (--no-go)".to_string())),
+            (None, false) => return Ok((
+                Vec::new(),
+                "not installed: install Go (Debian bookworm: add bookworm-backports to the apt \
+                 sources, then apt-get install -t bookworm-backports golang-1.23-go; it is found \
+                 in /usr/lib/go-1.23/bin) and rerun `cargo xtask bench` to add the Go column"
+                    .to_string(),
+            )),
+            (Some(_), false) if plan.go_cases.is_empty() => {
+                return Ok((Vec::new(), "no Go benchmark matched --filter".to_string()))
             }
-        }
+            (Some(version), false) => version,
+        };
+    let b = bar.clone();
+    let (ok, text) = go_test(
+        ctx,
+        plan,
+        plan.go_cases.iter().map(|(w, _)| w.as_str()),
+        &[],
+        |g| b.finished(&g.id()),
+    )?;
+    std::fs::create_dir_all(&ctx.opts.out).map_err(|e| e.to_string())?;
+    let _ = std::fs::write(ctx.opts.out.join("go-bench.txt"), &text);
+    let entries = parse_output(&text)
+        .into_iter()
+        .filter(|e| ctx.matches(&go_id(&e.workload, &e.param_id())))
+        .collect();
+    let status = if ok {
+        format!("ran ({version}, {})", plan.go_cmd.display())
+    } else {
+        format!("go test failed ({version}); see {}", ctx.log_path.display())
     };
-    bar.finish_and_clear();
+    Ok((entries, status))
+}
 
-    let go_done = start.elapsed();
-
-    // 4b. Memory per parked goroutine, in fresh processes.
-    let park_memory = park_memory(
-        &root,
-        &target,
-        features,
-        go_bin.is_some() && !opts.no_go,
-        matches,
-        &log,
+/// Runs `go test -bench` in bench-suite/go over whole workloads (Go matches
+/// -bench per name level and skips benchmarks without sub-benchmarks under a
+/// two-level pattern, so callers filter the cases afterwards), with -cpu
+/// `cpus` when given; calls `on_result` per result line. Whether it passed,
+/// and its output.
+fn go_test<'w>(
+    ctx: &Ctx,
+    plan: &Plan,
+    workloads: impl Iterator<Item = &'w str>,
+    cpus: &[usize],
+    on_result: impl Fn(&crate::gotest::GoLine) + Send + Sync,
+) -> Result<(bool, String), String> {
+    let tops: BTreeSet<String> = workloads.map(regex::escape).collect();
+    let pattern = format!(
+        "^Benchmark_({})$",
+        tops.into_iter().collect::<Vec<_>>().join("|")
     );
-    eprintln!(
-        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s",
-        built.as_secs_f64(),
-        (benched - built).as_secs_f64(),
-        (go_done - benched).as_secs_f64(),
-        (start.elapsed() - go_done).as_secs_f64()
-    );
+    let mut cmd = Command::new(&plan.go_cmd);
+    cmd.current_dir(ctx.root.join("bench-suite").join("go"))
+        .args(["test", "-run", "^$", "-bench", &pattern])
+        .args(["-benchtime", plan.go_time])
+        .arg(format!("-count={}", plan.go_count))
+        .env("CSP_BENCH_MODE", ctx.opts.mode);
+    if !cpus.is_empty() {
+        let list: Vec<String> = cpus.iter().map(|n| n.to_string()).collect();
+        cmd.arg(format!("-cpu={}", list.join(",")));
+    }
+    let text = Mutex::new(String::new());
+    let ok = stream(cmd, &ctx.log, |l| {
+        text.lock().expect("go output").push_str(&format!("{l}\n"));
+        if let Some(g) = parse_line(l) {
+            on_result(&g);
+        }
+    })?;
+    Ok((ok, text.into_inner().expect("go output")))
+}
 
-    // 5. Collect.
-    let estimates = read_all(&home);
-    let mut results: Vec<Entry> = rust_ids
+/// Stage 5: criterion's estimates, Go's figures and bench-suite's catalog
+/// (notes, gaps, sizes) into one [`Results`].
+fn collect(
+    ctx: &Ctx,
+    plan: &Plan,
+    left_out: &[&str],
+    go_entries: Vec<Entry>,
+    go_status: String,
+    park_memory: Vec<ParkMemory>,
+) -> Results {
+    let estimates = read_all(&ctx.home);
+    let mut results: Vec<Entry> = plan
+        .rust_ids
         .iter()
         .filter_map(|id| match estimates.get(id) {
             Some(e) => Some(e.to_entry()),
@@ -356,56 +611,39 @@ pub fn run(opts: &Options) -> Result<Results, String> {
             }
         })
         .collect();
-    let meta: Value = std::fs::read_to_string(&meta_path)
+    let catalog: Option<Catalog> = std::fs::read_to_string(&ctx.meta_path)
         .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(Value::Null);
-    let pairs = |key: &str| -> Vec<(String, String, String)> {
-        meta[key]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|v| {
-                        let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
-                        (s("workload"), s("implementation"), s("note"))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    for (w, i, note) in pairs("notes") {
-        for e in results
-            .iter_mut()
-            .filter(|e| e.workload == w && e.implementation == i)
-        {
-            e.note = Some(note.clone());
-        }
-    }
+        .and_then(|s| serde_json::from_str(&s).ok());
+    let catalog = catalog.unwrap_or_default();
+    let sizes = Value::Object(catalog.sizes.clone());
     for mut g in go_entries {
         // Go runs the sizes of the green implementations.
         g.elements = if g.workload == "spawn" {
-            meta["sizes"]["goroutines"].as_u64().unwrap_or(0)
+            sizes["goroutines"].as_u64().unwrap_or(0)
         } else {
             results
                 .iter()
                 .find(|e| e.workload == g.workload && e.params == g.params)
                 .map_or(0, |e| e.elements)
         };
-        if g.workload == "spawn" {
-            g.note =
-                Some("no join (Go has none): the run ends with the last value received".into());
-        }
         results.push(g);
     }
+    for n in &catalog.notes {
+        for e in results
+            .iter_mut()
+            .filter(|e| e.workload == n.workload && e.implementation == n.implementation)
+        {
+            e.note = Some(n.note.clone());
+        }
+    }
     let run_workloads: BTreeSet<String> = results.iter().map(|e| e.workload.clone()).collect();
-    let mut unsupported: Vec<Unsupported> = pairs("unsupported")
-        .into_iter()
-        .filter(|(w, i, _)| run_workloads.contains(w) && !left_out.contains(&i.as_str()))
-        .map(|(workload, implementation, note)| Unsupported {
-            workload,
-            implementation,
-            note,
+    let mut unsupported: Vec<Unsupported> = catalog
+        .unsupported
+        .iter()
+        .filter(|u| {
+            run_workloads.contains(&u.workload) && !left_out.contains(&u.implementation.as_str())
         })
+        .cloned()
         .collect();
     for imp in left_out {
         for w in &run_workloads {
@@ -414,32 +652,210 @@ pub fn run(opts: &Options) -> Result<Results, String> {
                 implementation: imp.to_string(),
                 note: format!(
                     "not run: bench-suite did not build with this adapter (see {})",
-                    log_path.display()
+                    ctx.log_path.display()
                 ),
             });
         }
     }
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
-    let sizes = &meta["sizes"];
+    let lock = std::fs::read_to_string(ctx.root.join("Cargo.lock")).unwrap_or_default();
+    let mut crates: Vec<&str> = catalog
+        .implementations
+        .iter()
+        .map(|i| i.krate.as_str())
+        .filter(|k| !k.is_empty() && *k != "std")
+        .collect();
+    crates.extend(TOOL_CRATES);
     let mut res = Results {
-        mode: opts.mode.to_string(),
+        mode: ctx.opts.mode.to_string(),
         date: now_utc(),
-        git_commit: git_commit(&root),
-        wall_seconds: start.elapsed().as_secs_f64(),
+        git_commit: git_commit(&ctx.root),
+        wall_seconds: ctx.start.elapsed().as_secs_f64(),
         machine: machine(),
         versions: Versions {
-            rustc: output("rustc", &["-V"], &root).unwrap_or_else(|| "unknown".into()),
-            go: go_bin.clone().filter(|_| !opts.no_go),
-            crates: crate_versions(&lock),
+            rustc: output("rustc", &["-V"], &ctx.root).unwrap_or_else(|| "unknown".into()),
+            go: plan.go_bin.clone(),
+            crates: crate_versions(&lock, &crates),
         },
-        method: method(opts.mode, sizes, go_time, go_count),
+        method: method(ctx.opts.mode, &sizes, plan.go_time, plan.go_count),
         results,
         unsupported,
         go_status,
         park_memory,
+        latency: Vec::new(),
+        scaling: Vec::new(),
+        catalog: Some(catalog),
     };
     res.sort();
-    Ok(res)
+    res
+}
+
+/// Crates the harness itself depends on whose versions the report gives.
+const TOOL_CRATES: [&str; 3] = ["corosensei", "criterion", "plotters"];
+
+/// Stage 4c: latency percentiles from bench-suite's `latency` binary (one
+/// fresh process), for the implementations whose id `latency/<implementation>`
+/// passes the selection. A failed build or run is logged and gives none.
+fn latency(ctx: &Ctx, features: &[&str]) -> Vec<LatencyEntry> {
+    let catalog: Option<Catalog> = std::fs::read_to_string(&ctx.meta_path)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok());
+    let wanted: Vec<String> = catalog
+        .map(|c| c.implementations)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| i.runner == "criterion" && ctx.matches(&format!("latency/{}", i.name)))
+        .map(|i| i.name)
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    if !build_bin(&ctx.root, features, "latency", &ctx.log) {
+        eprintln!("warning: the latency binary did not build; see the log");
+        return Vec::new();
+    }
+    eprintln!("latency: {} implementations", wanted.len());
+    let mut cmd = Command::new(ctx.target.join("release").join("latency"));
+    cmd.current_dir(&ctx.root)
+        .env("CSP_BENCH_MODE", ctx.opts.mode)
+        .env("CSP_LATENCY_IMPLS", wanted.join(","));
+    let text = Mutex::new(String::new());
+    let ok = stream(cmd, &ctx.log, |l| {
+        text.lock()
+            .expect("latency output")
+            .push_str(&format!("{l}\n"));
+    });
+    if !matches!(ok, Ok(true)) {
+        eprintln!("warning: the latency run failed; see the log");
+    }
+    let text = text.into_inner().expect("latency output");
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<LatencyEntry>(l).ok())
+        .collect()
+}
+
+/// The default worker counts of the sweep: 1, 2, 4, ... below `nproc`, and
+/// `nproc` (1, 2 on two cores; 1, 2, 4, ..., 64 on 64).
+pub fn default_workers(nproc: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = std::iter::successors(Some(1usize), |n| n.checked_mul(2))
+        .take_while(|n| *n < nproc)
+        .collect();
+    out.push(nproc.max(1));
+    out.dedup();
+    out
+}
+
+/// Stage 4d: the scaling sweep. The catalog's headline case of every
+/// workload, on every runtime that takes a worker count, once per worker
+/// count: criterion with `CSP_BENCH_WORKERS` (and `GOMAXPROCS`) set, each
+/// count in its own criterion directory, and Go with `go test -cpu`.
+fn scaling(ctx: &Ctx, features: &[&str], plan: &Plan) -> Vec<Entry> {
+    let counts = if ctx.opts.workers.is_empty() {
+        default_workers(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    } else {
+        ctx.opts.workers.clone()
+    };
+    if counts.len() < 2 {
+        return Vec::new();
+    }
+    let Some(catalog) = std::fs::read_to_string(&ctx.meta_path)
+        .ok()
+        .and_then(|s| serde_json::from_str::<Catalog>(&s).ok())
+    else {
+        return Vec::new();
+    };
+    let id = |w: &str, imp: &str, p: &str| {
+        if p.is_empty() {
+            format!("{w}/{imp}")
+        } else {
+            format!("{w}/{imp}/{p}")
+        }
+    };
+    let heads: Vec<_> = catalog.cases.iter().filter(|c| c.headline).collect();
+    let ids: Vec<String> = heads
+        .iter()
+        .flat_map(|c| {
+            catalog
+                .implementations
+                .iter()
+                .filter(|i| i.workers && i.runner == "criterion")
+                .map(|i| id(&c.workload, &i.name, &c.params))
+                .collect::<Vec<_>>()
+        })
+        .filter(|i| plan.rust_ids.contains(i))
+        .collect();
+    let mut out = Vec::new();
+    let with_workers = |mut e: Entry, n: usize| {
+        e.params
+            .insert("workers".to_string(), Value::from(n as u64));
+        e
+    };
+    let go_cases: Vec<_> = heads
+        .iter()
+        .filter(|c| plan.go_bin.is_some() && ctx.matches(&go_id(&c.workload, &c.params)))
+        .collect();
+    // Go runs every sub-benchmark of a chosen workload, -count times each.
+    let go_lines = plan
+        .go_cases
+        .iter()
+        .filter(|(w, _)| go_cases.iter().any(|c| c.workload == *w))
+        .count()
+        * plan.go_count;
+    let progress = Progress::new(((ids.len() + go_lines) * counts.len()) as u64);
+
+    for n in &counts {
+        if ids.is_empty() {
+            break;
+        }
+        let home = ctx.target.join("criterion-workers").join(n.to_string());
+        let mut cmd = bench_cmd(&ctx.root, features, ctx.opts.mode);
+        let exact: Vec<String> = ids.iter().map(|i| regex::escape(i)).collect();
+        cmd.env("CSP_BENCH_WORKERS", n.to_string())
+            .env("GOMAXPROCS", n.to_string())
+            .env("CRITERION_HOME", &home)
+            .arg("--")
+            .arg(format!("^({})$", exact.join("|")));
+        let p = progress.clone();
+        let ok = stream(cmd, &ctx.log, move |l| {
+            if let Some(rest) = l.strip_prefix("Benchmarking ") {
+                if let Some(id) = rest.strip_suffix(": Analyzing") {
+                    p.finished(&format!("{id} (workers={n})"));
+                }
+            }
+        });
+        if !matches!(ok, Ok(true)) {
+            eprintln!("warning: the scaling run with {n} workers failed; see the log");
+            continue;
+        }
+        let estimates = read_all(&home);
+        out.extend(
+            ids.iter()
+                .filter_map(|i| estimates.get(i))
+                .map(|e| with_workers(e.to_entry(), *n)),
+        );
+    }
+    if !go_cases.is_empty() {
+        let p = progress.clone();
+        let (ok, text) = go_test(
+            ctx,
+            plan,
+            go_cases.iter().map(|c| c.workload.as_str()),
+            &counts,
+            |g| p.finished(&format!("{} (GOMAXPROCS={})", g.id(), g.procs)),
+        )
+        .unwrap_or_default();
+        if !ok {
+            eprintln!("warning: go test -cpu failed; see the log");
+        }
+        out.extend(parse_sweep(&text).into_iter().filter(|e| {
+            let mut p = e.params.clone();
+            p.remove("workers");
+            go_cases
+                .iter()
+                .any(|c| c.workload == e.workload && c.param_map() == p)
+        }));
+    }
+    progress.finish();
+    out
 }
 
 /// Runs of each parked-goroutine memory measurement (a fresh process each).
@@ -447,7 +863,7 @@ const PARK_MEMORY_RUNS: usize = 5;
 
 /// Measures resident memory per parked goroutine: `bench-suite`'s
 /// `park_memory` binary for csp goroutines (when the csp-goroutines adapter
-/// built) and may, and `bench-suite/go/cmd/parkmem` for Go (when `with_go`),
+/// built) and may, and `bench-suite/go/cmd/parkmem` for Go (with the Go command `go`, when given),
 /// five fresh processes each, for the implementations whose id
 /// `park_memory/<implementation>` `matches` the filter. A failed build or run
 /// is logged and leaves that implementation out.
@@ -455,7 +871,7 @@ fn park_memory(
     root: &Path,
     target: &Path,
     features: &[&str],
-    with_go: bool,
+    go: Option<&Path>,
     matches: impl Fn(&str) -> bool,
     log: &Log,
 ) -> Vec<ParkMemory> {
@@ -468,18 +884,7 @@ fn park_memory(
     rust.retain(|imp| wanted(imp));
     let mut progs: Vec<(&str, Command)> = Vec::new();
     if !rust.is_empty() {
-        let mut cmd = Command::new(cargo());
-        cmd.current_dir(root)
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "bench-suite",
-                "--bin",
-                "park_memory",
-            ])
-            .args(features);
-        if let Ok(true) = stream(cmd, log, |_| {}) {
+        if build_bin(root, features, "park_memory", log) {
             let exe = target.join("release").join("park_memory");
             for imp in rust {
                 let mut cmd = Command::new(&exe);
@@ -490,9 +895,9 @@ fn park_memory(
             eprintln!("warning: park_memory did not build; see the log");
         }
     }
-    if with_go && wanted("go") {
+    if let Some(go) = go.filter(|_| wanted("go")) {
         let exe = target.join("parkmem");
-        let mut cmd = Command::new("go");
+        let mut cmd = Command::new(go);
         cmd.current_dir(root.join("bench-suite").join("go"))
             .args(["build", "-o"])
             .arg(&exe)
@@ -571,9 +976,10 @@ fn method(mode: &str, sizes: &Value, go_time: &str, go_count: usize) -> Vec<Stri
             "Mode {mode}. One run of a workload sends {} messages ({} round trips for ping_pong; {} goroutines or {} OS threads for spawn; sieve up to {}).",
             n("msgs"), n("rounds"), n("goroutines"), n("threads"), n("sieve_limit")
         ),
-        "Rust: criterion 0.5 (bench-suite/benches/suite.rs), one group per workload; each sample times whole runs inside the implementation's runtime (csp::run for goroutines, a may coroutine for may). ns_per_msg is criterion's median time per run divided by the messages per run; ci_low and ci_high are its 95% bootstrap interval of the median, divided the same way.".to_string(),
+        "Rust: criterion 0.5 (bench-suite/benches/suite.rs), one group per workload; each sample times whole runs inside the implementation's runtime (csp::run for goroutines, a may coroutine for may). ns_per_msg is the median over criterion's samples of the time per run divided by the messages per run; ci_low and ci_high are the fastest and slowest sample, divided the same way.".to_string(),
         format!("Go: go test -bench in bench-suite/go with the same sizes, -benchtime {go_time}, -count {go_count}; ns_per_msg is the median over the runs, ci_low and ci_high the fastest and slowest run."),
+        "One statistic for every implementation: the median of its runs (criterion samples or go test runs), with the range from the fastest to the slowest.".to_string(),
         "Every run checks the count and sum of what arrived; a wrong result fails the benchmark.".to_string(),
-        "Ratios (÷ Go, ÷ crossbeam) divide ns per message: below 1 is faster than the reference.".to_string(),
+        "Ratios (vs Go, vs crossbeam) divide ns per message by the reference's and are written as \"2.1× faster\" or \"3.0× slower\"; within 5 % they read \"same\".".to_string(),
     ]
 }

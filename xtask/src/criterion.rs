@@ -20,13 +20,22 @@ pub struct Estimate {
     pub elements: u64,
     /// Median time per iteration in ns and its confidence interval.
     pub median: (f64, f64, f64),
+    /// Time per iteration of every sample in ns (`sample.json`; empty when
+    /// the file is missing).
+    pub samples: Vec<f64>,
 }
 
 impl Estimate {
-    /// The figure per message.
+    /// The figure per message: the median of the samples with their range
+    /// (fastest and slowest sample), the statistic Go's runs get too; without
+    /// samples, criterion's median estimate and its bootstrap interval.
     pub fn to_entry(&self) -> Entry {
         let per = self.elements.max(1) as f64;
-        let (m, lo, hi) = self.median;
+        let (m, lo, hi) = if self.samples.is_empty() {
+            self.median
+        } else {
+            median_range(&self.samples)
+        };
         Entry::new(
             &self.group,
             parse_params(self.value.as_deref().unwrap_or("")),
@@ -77,7 +86,46 @@ pub fn parse(benchmark_json: &str, estimates_json: &str) -> Result<Estimate, Str
                 "median upper_bound",
             )?,
         ),
+        samples: Vec::new(),
     })
+}
+
+/// Median, fastest and slowest of `xs` (not empty).
+pub fn median_range(xs: &[f64]) -> (f64, f64, f64) {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    (median, v[0], v[n - 1])
+}
+
+/// Time per iteration of each sample in a `sample.json` text
+/// (`{"iters": [...], "times": [...]}`, times in ns).
+pub fn parse_samples(sample_json: &str) -> Result<Vec<f64>, String> {
+    let v: Value = serde_json::from_str(sample_json).map_err(|e| format!("sample.json: {e}"))?;
+    let list = |k: &str| -> Result<Vec<f64>, String> {
+        v[k].as_array()
+            .ok_or_else(|| format!("sample.json: no {k}"))?
+            .iter()
+            .map(|x| {
+                x.as_f64()
+                    .ok_or_else(|| format!("sample.json: {k} not numbers"))
+            })
+            .collect()
+    };
+    let (iters, times) = (list("iters")?, list("times")?);
+    if iters.len() != times.len() || iters.is_empty() {
+        return Err("sample.json: iters and times differ in length".into());
+    }
+    Ok(times
+        .iter()
+        .zip(&iters)
+        .map(|(t, i)| t / i.max(1.0))
+        .collect())
 }
 
 /// Every benchmark under `home`, keyed by full id.
@@ -96,8 +144,14 @@ pub fn read_all(home: &Path) -> BTreeMap<String, Estimate> {
             if path.file_name().is_some_and(|n| n == "new") {
                 let read = |f: &str| std::fs::read_to_string(path.join(f));
                 if let (Ok(b), Ok(e)) = (read("benchmark.json"), read("estimates.json")) {
+                    let samples = read("sample.json").ok().map(|s| parse_samples(&s));
                     match parse(&b, &e) {
-                        Ok(est) => {
+                        Ok(mut est) => {
+                            match samples {
+                                Some(Ok(s)) => est.samples = s,
+                                Some(Err(err)) => eprintln!("warning: {}: {err}", path.display()),
+                                None => {}
+                            }
                             out.insert(est.full_id.clone(), est);
                         }
                         Err(err) => eprintln!("warning: {}: {err}", path.display()),

@@ -2,46 +2,9 @@
 //! `index.html` (self-contained, SVG inlined) and every plot as SVG and PNG.
 
 use crate::plots::{self, Drawn};
-use crate::results::{param_id, Entry, Results, WORKLOADS};
-use serde_json::{Map, Value};
+use crate::results::{Entry, Results, Row};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// What the workloads measure, one line each, for the report.
-const ABOUT: [(&str, &str); 8] = [
-    (
-        "ping_pong",
-        "round trip over two unbuffered channels; figure per round trip",
-    ),
-    (
-        "spsc_unbuffered",
-        "one producer, one consumer, unbuffered channel",
-    ),
-    (
-        "fan_in",
-        "P producers into one channel of capacity 128, one consumer",
-    ),
-    (
-        "mpmc",
-        "4 producers, 4 consumers, one channel of capacity 128",
-    ),
-    (
-        "pipeline",
-        "source, 4 forwarding stages, sink; every channel of the given capacity",
-    ),
-    (
-        "select4",
-        "one consumer selecting over 4 unbuffered channels, each with its own producer",
-    ),
-    (
-        "spawn",
-        "start tasks that each send one value; figure per task",
-    ),
-    (
-        "sieve",
-        "Go's concurrent prime sieve, one task per prime; figure per channel send",
-    ),
-];
 
 /// Writes everything into `dir`; returns the files written.
 pub fn write(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, String> {
@@ -56,8 +19,8 @@ pub fn write(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, String> {
     let json = serde_json::to_string_pretty(results).map_err(|e| e.to_string())?;
     put("results.json", json + "\n")?;
     let mut drawn = Vec::new();
-    for (stem, chart) in plots::charts(results) {
-        drawn.push(chart.render(dir, &stem)?);
+    for p in plots::charts(results) {
+        drawn.push(p.chart.render(dir, &p.stem, p.workload.as_deref())?);
     }
     put("REPORT.md", markdown(results, &drawn))?;
     put("index.html", html(results, &drawn))?;
@@ -102,43 +65,278 @@ fn fmt_rate(v: f64) -> String {
     }
 }
 
-/// `fan_in (producers=4,cap=128)`.
-fn case_name(workload: &str, params: &Map<String, Value>) -> String {
-    if params.is_empty() {
-        workload.to_string()
+/// A ratio of times as words: `2.1× faster`, `469× slower`, `same` (within
+/// 5 %); `–` when it cannot be computed.
+pub fn fmt_ratio(r: f64) -> String {
+    fmt_ratio_as(r, "faster", "slower")
+}
+
+/// [`fmt_ratio`] with other words for below and above 1 (`less`, `more`).
+pub fn fmt_ratio_as(r: f64, below: &str, above: &str) -> String {
+    if !r.is_finite() || r <= 0.0 {
+        return "–".to_string();
+    }
+    let (x, word) = if r >= 1.0 {
+        (r, above)
     } else {
-        format!("{workload} ({})", param_id(params))
+        (1.0 / r, below)
+    };
+    if x < 1.05 {
+        return "same".to_string();
     }
+    let n = if x >= 9.95 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    };
+    format!("{n}× {word}")
 }
 
-/// The summary cell of one implementation for a case.
-fn cell(results: &Results, workload: &str, params: &Map<String, Value>, imp: &str) -> String {
-    match results.find(workload, params, imp) {
-        Some(e) => fmt_num(e.ns_per_msg),
-        None if results
-            .unsupported
-            .iter()
-            .any(|u| u.workload == workload && u.implementation == imp) =>
-        {
-            "n/a".to_string()
+/// One table cell: its text, whether it is the best of its row, and the
+/// footnote that explains it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cell {
+    /// The text.
+    pub text: String,
+    /// The best figure of its row (bold).
+    pub best: bool,
+    /// The number of the footnote that explains it.
+    pub note: Option<usize>,
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell {
+            text,
+            ..Cell::default()
         }
-        None => "–".to_string(),
     }
 }
 
-/// The per-implementation rows of one case: (implementation, columns).
-fn case_rows(results: &Results, workload: &str, params: &Map<String, Value>) -> Vec<[String; 7]> {
-    let go = results.find(workload, params, "go");
-    let crossbeam = results.find(workload, params, "crossbeam");
+/// A piece of a report section, rendered the same way as Markdown and HTML.
+#[derive(Debug)]
+pub enum Block {
+    /// A sub-heading (level 3) with its anchor id.
+    Heading(String, String),
+    /// A paragraph of plain text.
+    Para(String),
+    /// A line of facts about the run (grey in HTML).
+    Meta(String),
+    /// A warning that stands out (smoke runs, uncommitted changes).
+    Warning(String),
+    /// A drawn plot, by its index in the `drawn` list.
+    Figure(usize),
+    /// A table: head, rows, and whether the last column is a free-text note.
+    Table {
+        /// Column heads.
+        head: Vec<String>,
+        /// Rows of cells.
+        rows: Vec<Vec<Cell>>,
+        /// Whether the last column is a note (left-aligned).
+        note_column: bool,
+    },
+    /// Numbered notes that table cells refer to.
+    Footnotes(Vec<String>),
+    /// A bulleted list.
+    List(Vec<String>),
+    /// Links to every titled section.
+    Contents,
+}
+
+/// One section of the report: an anchor id, a title (none for the front
+/// matter) and its blocks.
+#[derive(Debug)]
+pub struct Section {
+    /// The HTML id (`summary`, `w-fan_in`).
+    pub id: String,
+    /// The level-2 heading, None for the front matter.
+    pub title: Option<String>,
+    /// What the section holds.
+    pub blocks: Vec<Block>,
+}
+
+impl Section {
+    fn new(id: &str, title: Option<String>) -> Section {
+        Section {
+            id: id.to_string(),
+            title,
+            blocks: Vec::new(),
+        }
+    }
+}
+
+/// Why run-to-run differences are large here: printed in every report.
+const NOISE_CAVEAT: &str = "Caveat: these figures come from one machine, often a small shared \
+    virtual machine. Other processes and the hypervisor take CPU time at random moments, so a \
+    workload can vary by 2× or more from run to run, most of all the OS-thread ones that park \
+    and wake threads. Read differences under about 1.5× as noise unless the ranges are far \
+    apart, and compare runs with `cargo xtask compare`.";
+
+fn front_matter(results: &Results) -> Section {
+    let m = &results.machine;
+    let v = &results.versions;
+    let mut sec = Section::new("run", None);
+    if results.mode == "smoke" {
+        sec.blocks.push(Block::Warning(
+            "SMOKE RUN: every workload ran at a tiny size to check that the pipeline works. \
+             These numbers are meaningless; do not quote or compare them."
+                .to_string(),
+        ));
+    }
+    let (commit, dirty) = match results.git_commit.strip_suffix("-dirty") {
+        Some(c) => (c.to_string(), true),
+        None => (results.git_commit.clone(), false),
+    };
+    if dirty {
+        sec.blocks.push(Block::Warning(format!(
+            "Uncommitted changes: the tree had changes on top of commit {commit} when this ran, \
+             so these figures may not be reproducible from that commit."
+        )));
+    }
+    sec.blocks.push(Block::Meta(format!(
+        "Date: {} · mode: {} · commit: {}{} · wall time: {:.0} s",
+        results.date,
+        results.mode,
+        commit,
+        if dirty { " + uncommitted changes" } else { "" },
+        results.wall_seconds
+    )));
+    let or_unknown = |s: &str| {
+        if s.is_empty() {
+            "not recorded".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut cpu = format!("CPU: {} · {} logical CPUs", m.cpu_model, m.cores);
+    if !m.cpu_detail.is_empty() {
+        cpu.push_str(&format!(" · {}", m.cpu_detail));
+    }
+    sec.blocks.push(Block::Meta(cpu));
+    sec.blocks.push(Block::Meta(format!(
+        "Memory: {} · OS: {} · frequency governor: {} · virtualization: {}",
+        or_unknown(&m.memory),
+        m.os,
+        or_unknown(&m.governor),
+        or_unknown(&m.virtualization)
+    )));
+    if !m.cpu_flags.is_empty() {
+        sec.blocks
+            .push(Block::Meta(format!("CPU flags: {}", m.cpu_flags)));
+    }
+    let crates: Vec<String> = v
+        .crates
+        .iter()
+        .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or("?")))
+        .collect();
+    sec.blocks.push(Block::Meta(format!(
+        "Tools: {} · {}",
+        v.rustc,
+        v.go.as_deref().unwrap_or("Go: not run")
+    )));
+    sec.blocks
+        .push(Block::Meta(format!("Crates: {}", crates.join(", "))));
+    sec.blocks
+        .push(Block::Meta(format!("Go: {}", results.go_status)));
+    sec.blocks.push(Block::Para(NOISE_CAVEAT.to_string()));
+    sec.blocks.push(Block::Contents);
+    sec
+}
+
+/// Numbered explanations of the n/a cells of a table.
+#[derive(Default)]
+struct Notes(Vec<String>);
+
+impl Notes {
+    /// The number of `text`, added if new.
+    fn number(&mut self, text: String) -> usize {
+        match self.0.iter().position(|t| *t == text) {
+            Some(i) => i + 1,
+            None => {
+                self.0.push(text);
+                self.0.len()
+            }
+        }
+    }
+}
+
+/// The summary table (best of each row marked, n/a cells footnoted) and the
+/// footnotes.
+fn summary_block(results: &Results) -> (Block, Vec<String>) {
+    let catalog = results.catalog();
+    let impls = results.implementations();
+    let mut notes = Notes::default();
+    let mut head = vec!["case".to_string()];
+    head.extend(impls.iter().cloned());
+    let mut rows = Vec::new();
+    for row in results.rows() {
+        let unit = catalog
+            .workload(&row.workload)
+            .map_or("message", |w| w.unit.as_str());
+        let label = if unit == "message" {
+            row.label()
+        } else {
+            format!("{} · per {unit}", row.label())
+        };
+        let best = impls
+            .iter()
+            .filter_map(|i| results.find_in(&row, i))
+            .map(|e| e.ns_per_msg)
+            .fold(f64::INFINITY, f64::min);
+        let mut cells = vec![Cell::from(label)];
+        for imp in &impls {
+            let cell = match results.find_in(&row, imp) {
+                Some(e) => Cell {
+                    text: fmt_num(e.ns_per_msg),
+                    best: e.ns_per_msg == best,
+                    note: None,
+                },
+                None if !results.in_row(&row, imp) => Cell::from(String::new()),
+                None => match results.gap(&row.workload, imp) {
+                    Some(u) => Cell {
+                        text: "n/a".to_string(),
+                        best: false,
+                        note: Some(notes.number(format!("{imp}: {}", u.note))),
+                    },
+                    None => Cell::from("–".to_string()),
+                },
+            };
+            cells.push(cell);
+        }
+        rows.push(cells);
+    }
+    let table = Block::Table {
+        head,
+        rows,
+        note_column: false,
+    };
+    (table, notes.0)
+}
+
+/// The per-implementation rows of one summary row: implementation, median,
+/// range, rate, ratio to Go, ratio to crossbeam, note.
+fn case_rows(results: &Results, row: &Row) -> Vec<Vec<Cell>> {
+    let go = results.find_in(row, "go");
+    let crossbeam = results.find_in(row, "crossbeam");
     let ratio = |e: &Entry, base: Option<&Entry>| {
         base.map_or("–".to_string(), |b| {
-            format!("{:.2}×", e.ns_per_msg / b.ns_per_msg)
+            fmt_ratio(e.ns_per_msg / b.ns_per_msg)
         })
     };
+    let best = results
+        .implementations()
+        .iter()
+        .filter_map(|i| results.find_in(row, i))
+        .map(|e| e.ns_per_msg)
+        .fold(f64::INFINITY, f64::min);
     let mut rows = Vec::new();
     for imp in results.implementations() {
-        if let Some(e) = results.find(workload, params, imp) {
-            rows.push([
+        let imp = imp.as_str();
+        if !results.in_row(row, imp) {
+            continue;
+        }
+        let cells: Vec<String> = if let Some(e) = results.find_in(row, imp) {
+            vec![
                 imp.to_string(),
                 fmt_num(e.ns_per_msg),
                 format!("{} – {}", fmt_num(e.ci_low), fmt_num(e.ci_high)),
@@ -146,136 +344,479 @@ fn case_rows(results: &Results, workload: &str, params: &Map<String, Value>) -> 
                 ratio(e, go),
                 ratio(e, crossbeam),
                 e.note.clone().unwrap_or_default(),
-            ]);
-        } else if let Some(u) = results
-            .unsupported
-            .iter()
-            .find(|u| u.workload == workload && u.implementation == imp)
-        {
+            ]
+        } else if let Some(u) = results.gap(&row.workload, imp) {
             let dash = "–".to_string();
-            rows.push([
+            vec![
                 imp.to_string(),
-                dash.clone(),
+                "n/a".to_string(),
                 dash.clone(),
                 dash.clone(),
                 dash.clone(),
                 dash,
                 u.note.clone(),
-            ]);
-        }
+            ]
+        } else {
+            continue;
+        };
+        let is_best = results
+            .find_in(row, imp)
+            .is_some_and(|e| e.ns_per_msg == best);
+        rows.push(
+            cells
+                .into_iter()
+                .enumerate()
+                .map(|(k, text)| Cell {
+                    text,
+                    best: is_best && k == 1,
+                    note: None,
+                })
+                .collect(),
+        );
     }
     rows
 }
 
-const COLUMNS: [&str; 7] = [
-    "implementation",
-    "ns/msg",
-    "95% CI",
-    "msgs/s",
-    "÷ Go",
-    "÷ crossbeam",
-    "note",
-];
-
-fn header_lines(results: &Results) -> Vec<String> {
-    let m = &results.machine;
-    let v = &results.versions;
-    let crates: Vec<String> = v
-        .crates
-        .iter()
-        .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or("?")))
-        .collect();
+/// Column heads of a case table, for a workload whose figure is per `unit`.
+fn columns(unit: &str) -> Vec<String> {
     vec![
-        format!(
-            "Date: {} · mode: {} · commit: {} · wall time: {:.0} s",
-            results.date, results.mode, results.git_commit, results.wall_seconds
-        ),
-        format!(
-            "Machine: {} · {} logical CPUs · {}",
-            m.cpu_model, m.cores, m.os
-        ),
-        format!(
-            "Tools: {} · {}",
-            v.rustc,
-            v.go.as_deref().unwrap_or("Go: not run")
-        ),
-        format!("Crates: {}", crates.join(", ")),
+        "implementation".to_string(),
+        format!("ns per {unit} (median)"),
+        "range (fastest – slowest)".to_string(),
+        format!("{unit}s per second"),
+        "vs Go".to_string(),
+        "vs crossbeam".to_string(),
+        "note".to_string(),
     ]
+}
+
+/// The report as a list of sections: what both `REPORT.md` and `index.html` show.
+pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
+    let catalog = results.catalog();
+    let plot = |stem: &str| drawn.iter().position(|d| d.stem == stem);
+    let mut out = vec![front_matter(results)];
+    if !drawn.is_empty() && plots::font().is_none() {
+        out[0].blocks.push(Block::Meta(
+            "No TrueType font was found: plots are drawn without text.".to_string(),
+        ));
+    }
+
+    let mut summary = Section::new(
+        "summary",
+        Some("Summary: median ns per message (lower is better)".to_string()),
+    );
+    let size = |k: &str| catalog.sizes.get(k).and_then(|v| v.as_u64());
+    let kinds = match (size("goroutines"), size("threads")) {
+        (Some(g), Some(t)) => format!(
+            " spawn has two rows: goroutine runtimes start {} tasks per run, OS-thread peers {}, \
+             so the kinds are not compared; a blank cell is a peer of the other kind.",
+            fmt_num(g as f64),
+            fmt_num(t as f64)
+        ),
+        _ => String::new(),
+    };
+    summary.blocks.push(Block::Para(format!(
+        "Each cell is the median time per message (per round trip for ping_pong, per task for \
+         spawn, per channel send for sieve); the best of each row is in bold.{kinds}"
+    )));
+    let (table, notes) = summary_block(results);
+    summary.blocks.push(table);
+    let mut legend = notes;
+    legend.push("–: not run (filtered out, or the build left it out).".to_string());
+    summary.blocks.push(Block::Footnotes(legend));
+    if let Some(i) = plot("ratio_to_go") {
+        summary.blocks.push(Block::Figure(i));
+    }
+    if let Some(i) = plot("overview") {
+        summary.blocks.push(Block::Figure(i));
+    }
+    out.push(summary);
+
+    for workload in &catalog.workloads {
+        let rows: Vec<Row> = results
+            .rows()
+            .into_iter()
+            .filter(|r| r.workload == workload.name)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let mut sec = Section::new(
+            &format!("w-{}", workload.name),
+            Some(format!("Workload {}", workload.name)),
+        );
+        if !workload.about.is_empty() {
+            sec.blocks.push(Block::Para(format!(
+                "{}; figure per {}.",
+                workload.about, workload.unit
+            )));
+        }
+        for (i, d) in drawn.iter().enumerate() {
+            if d.workload.as_deref() == Some(workload.name.as_str()) {
+                sec.blocks.push(Block::Figure(i));
+            }
+        }
+        for row in rows {
+            sec.blocks.push(Block::Heading(row.label(), row.anchor()));
+            sec.blocks.push(Block::Table {
+                head: columns(&workload.unit),
+                rows: case_rows(results, &row),
+                note_column: true,
+            });
+        }
+        out.push(sec);
+    }
+
+    if !results.park_memory.is_empty() {
+        let mut sec = Section::new(
+            "park-memory",
+            Some("Memory per parked goroutine".to_string()),
+        );
+        sec.blocks.push(Block::Para(park_memory_about(results)));
+        sec.blocks.push(Block::Table {
+            head: park_memory_columns(results).to_vec(),
+            rows: park_memory_rows(results)
+                .into_iter()
+                .map(|r| r.into_iter().map(Cell::from).collect())
+                .collect(),
+            note_column: false,
+        });
+        out.push(sec);
+    }
+
+    if !results.latency.is_empty() {
+        out.push(latency_section(results, drawn));
+    }
+    if !results.scaling.is_empty() {
+        out.push(scaling_section(results, drawn));
+    }
+    out.push(peers_section(results));
+
+    let mut method = Section::new("method", Some("Method".to_string()));
+    method.blocks.push(Block::List(results.method.clone()));
+    out.push(method);
+    out
+}
+
+/// The worker-count sweep: a plot and a table (one column per count) per workload.
+fn scaling_section(results: &Results, drawn: &[Drawn]) -> Section {
+    let catalog = results.catalog();
+    let counts = plots::worker_counts(results);
+    let mut sec = Section::new("scaling", Some("Scaling with worker threads".to_string()));
+    sec.blocks.push(Block::Para(format!(
+        "The headline case of each workload on the runtimes that take a worker count \
+         (csp goroutines: Builder::workers; may: config().set_workers; go-lib: \
+         set_gomaxprocs; tokio and async-channel: the runtime's worker_threads; Go: \
+         GOMAXPROCS through go test -cpu), at {} worker threads; median ns per unit. \
+         OS-thread peers have no worker count and are left out. With more workers than \
+         CPUs ({} here) the runtimes are oversubscribed.",
+        counts
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        results.machine.cores
+    )));
+    for (i, d) in drawn.iter().enumerate() {
+        if d.workload.as_deref() == Some("scaling") {
+            sec.blocks.push(Block::Figure(i));
+        }
+    }
+    for workload in &catalog.workloads {
+        let mine: Vec<_> = results
+            .scaling
+            .iter()
+            .filter(|e| e.workload == workload.name)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        sec.blocks.push(Block::Heading(
+            format!("{} by workers", workload.name),
+            format!("scaling-{}", workload.name),
+        ));
+        let mut head = vec!["implementation".to_string()];
+        head.extend(counts.iter().map(|n| format!("{n} ns/{}", workload.unit)));
+        let mut rows = Vec::new();
+        for imp in results.implementations() {
+            let at = |n: u64| {
+                results
+                    .scaling_at(&workload.name, &imp, n)
+                    .map(|e| e.ns_per_msg)
+            };
+            if counts.iter().all(|n| at(*n).is_none()) {
+                continue;
+            }
+            let mut row = vec![Cell::from(imp.clone())];
+            row.extend(
+                counts
+                    .iter()
+                    .map(|n| Cell::from(at(*n).map_or("–".to_string(), fmt_num))),
+            );
+            rows.push(row);
+        }
+        sec.blocks.push(Block::Table {
+            head,
+            rows,
+            note_column: false,
+        });
+    }
+    sec
+}
+
+/// Latency percentiles per workload: a table each and the percentile curves.
+fn latency_section(results: &Results, drawn: &[Drawn]) -> Section {
+    let catalog = results.catalog();
+    let mut sec = Section::new("latency", Some("Latency per message".to_string()));
+    sec.blocks.push(Block::Para(
+        "Each message carries the time it was sent; the receiver records now minus that in an \
+         HDR histogram (3 significant digits), so fan-in includes the wait in the buffer. \
+         ping_pong records whole round trips. One run of the mode's size per implementation \
+         (bench-suite/src/latency.rs); Go is not measured (the Go module has no latency \
+         harness)."
+            .to_string(),
+    ));
+    for (i, d) in drawn.iter().enumerate() {
+        if d.workload.as_deref() == Some("latency") {
+            sec.blocks.push(Block::Figure(i));
+        }
+    }
+    for workload in &catalog.workloads {
+        let mine: Vec<_> = results
+            .latency
+            .iter()
+            .filter(|l| l.workload == workload.name)
+            .collect();
+        let Some(first) = mine.first() else {
+            continue;
+        };
+        let title = if first.params.is_empty() {
+            format!("{} latency", workload.name)
+        } else {
+            format!("{} ({}) latency", workload.name, first.params)
+        };
+        sec.blocks
+            .push(Block::Heading(title, format!("latency-{}", workload.name)));
+        let best = |f: fn(&crate::results::LatencyEntry) -> u64| {
+            mine.iter().map(|l| f(l)).min().unwrap_or(0)
+        };
+        let (b50, b99, b999) = (best(|l| l.p50), best(|l| l.p99), best(|l| l.p999));
+        let ns = |v: u64, b: u64| Cell {
+            text: fmt_num(v as f64),
+            best: v == b,
+            note: None,
+        };
+        let rows = mine
+            .iter()
+            .map(|l| {
+                vec![
+                    Cell::from(l.implementation.clone()),
+                    ns(l.p50, b50),
+                    ns(l.p99, b99),
+                    ns(l.p999, b999),
+                    Cell::from(fmt_num(l.max as f64)),
+                    Cell::from(l.count.to_string()),
+                ]
+            })
+            .collect();
+        let unit = &workload.unit;
+        sec.blocks.push(Block::Table {
+            head: vec![
+                "implementation".to_string(),
+                format!("p50 ns/{unit}"),
+                format!("p99 ns/{unit}"),
+                format!("p99.9 ns/{unit}"),
+                "max".to_string(),
+                "messages".to_string(),
+            ],
+            rows,
+            note_column: false,
+        });
+    }
+    sec
+}
+
+/// Every implementation with its version, kind of task, channel, and every
+/// workload it cannot run or runs differently.
+fn peers_section(results: &Results) -> Section {
+    let catalog = results.catalog();
+    let mut sec = Section::new(
+        "peers",
+        Some("Implementations: versions and gaps".to_string()),
+    );
+    let head = [
+        "implementation",
+        "version",
+        "tasks",
+        "channel",
+        "cannot run",
+        "runs differently",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut rows = Vec::new();
+    for imp in results.implementations() {
+        let info = catalog.implementation(&imp).cloned().unwrap_or_default();
+        let version = match info.krate.as_str() {
+            "" if info.runner == "go" => results.versions.go.clone().unwrap_or_else(|| "–".into()),
+            "" => "–".to_string(),
+            "std" => format!("std ({})", results.versions.rustc),
+            k => results
+                .versions
+                .crates
+                .get(k)
+                .and_then(|v| v.as_str())
+                .map_or(format!("{k} (version not recorded)"), |v| {
+                    format!("{k} {v}")
+                }),
+        };
+        let gaps: Vec<String> = results
+            .unsupported
+            .iter()
+            .filter(|u| u.implementation == imp)
+            .map(|u| format!("{}: {}", u.workload, u.note))
+            .collect();
+        let notes: Vec<String> = catalog
+            .notes
+            .iter()
+            .filter(|n| n.implementation == imp)
+            .map(|n| format!("{}: {}", n.workload, n.note))
+            .collect();
+        let cell = |v: Vec<String>| {
+            if v.is_empty() {
+                "–".to_string()
+            } else {
+                v.join("; ")
+            }
+        };
+        rows.push(
+            [
+                imp.clone(),
+                version,
+                if info.green {
+                    "green threads"
+                } else {
+                    "OS threads"
+                }
+                .to_string(),
+                if info.bounded {
+                    "bounded"
+                } else {
+                    "unbounded only"
+                }
+                .to_string(),
+                cell(gaps),
+                cell(notes),
+            ]
+            .into_iter()
+            .map(Cell::from)
+            .collect(),
+        );
+    }
+    sec.blocks.push(Block::Table {
+        head,
+        rows,
+        note_column: true,
+    });
+    sec
+}
+
+/// A Markdown cell: bold when best, with its footnote number.
+fn md_cell(c: &Cell) -> String {
+    let mut t = if c.best && !c.text.is_empty() {
+        format!("**{}**", c.text)
+    } else {
+        c.text.clone()
+    };
+    if let Some(n) = c.note {
+        t.push_str(&format!(" [{n}]"));
+    }
+    t
 }
 
 /// `REPORT.md`.
 pub fn markdown(results: &Results, drawn: &[Drawn]) -> String {
+    let sections = sections(results, drawn);
     let mut s = String::from("# csp benchmark report\n\n");
-    for line in header_lines(results) {
-        let _ = writeln!(s, "{line}  ");
-    }
-    let _ = writeln!(s, "\nGo: {}\n", results.go_status);
-    let impls = results.implementations();
-    let _ = writeln!(s, "## Summary: ns per message, median (lower is better)\n");
-    let _ = writeln!(s, "| case | {} |", impls.join(" | "));
-    let _ = writeln!(s, "|---|{}", "---:|".repeat(impls.len()));
-    for (w, p) in results.cases() {
-        let cells: Vec<String> = impls.iter().map(|i| cell(results, &w, &p, i)).collect();
-        let _ = writeln!(s, "| {} | {} |", case_name(&w, &p), cells.join(" | "));
-    }
-    let _ = writeln!(
-        s,
-        "\n`n/a`: the library lacks the feature (see the workload's table); `–`: not run.\n"
-    );
-    if drawn.iter().any(|d| d.stem == "overview") {
-        let _ = writeln!(s, "![overview](overview.svg)\n");
-    }
-    for workload in WORKLOADS {
-        let cases: Vec<_> = results
-            .cases()
-            .into_iter()
-            .filter(|(w, _)| w == workload)
-            .collect();
-        if cases.is_empty() {
-            continue;
+    for sec in &sections {
+        if let Some(t) = &sec.title {
+            let _ = writeln!(s, "## {t}\n");
         }
-        let about = ABOUT
-            .iter()
-            .find(|(w, _)| *w == workload)
-            .map_or("", |(_, a)| a);
-        let _ = writeln!(s, "## {workload}\n\n{about}.\n");
-        for d in drawn
-            .iter()
-            .filter(|d| d.stem == format!("bars_{workload}") || plot_of(&d.stem) == Some(workload))
-        {
-            let _ = writeln!(s, "![{}]({}.svg)\n", d.title, d.stem);
-        }
-        for (w, p) in cases {
-            let _ = writeln!(s, "### {}\n", case_name(&w, &p));
-            let _ = writeln!(s, "| {} |", COLUMNS.join(" | "));
-            let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---|");
-            for row in case_rows(results, &w, &p) {
-                let _ = writeln!(s, "| {} |", row.join(" | "));
+        for b in &sec.blocks {
+            match b {
+                Block::Heading(t, _) => {
+                    let _ = writeln!(s, "### {t}\n");
+                }
+                Block::Para(t) => {
+                    let _ = writeln!(s, "{t}\n");
+                }
+                Block::Meta(t) => {
+                    let _ = writeln!(s, "{t}  ");
+                }
+                Block::Warning(t) => {
+                    let _ = writeln!(s, "> **{t}**\n");
+                }
+                Block::Figure(i) => {
+                    let d = &drawn[*i];
+                    let _ = writeln!(s, "![{}]({0}.svg)\n", d.stem);
+                }
+                Block::Table {
+                    head,
+                    rows,
+                    note_column,
+                } => {
+                    let _ = writeln!(s, "| {} |", head.join(" | "));
+                    let align: Vec<&str> = (0..head.len())
+                        .map(|k| {
+                            if k == 0 || (*note_column && k + 1 == head.len()) {
+                                "---"
+                            } else {
+                                "---:"
+                            }
+                        })
+                        .collect();
+                    let _ = writeln!(s, "|{}|", align.join("|"));
+                    for row in rows {
+                        let cells: Vec<String> = row.iter().map(md_cell).collect();
+                        let _ = writeln!(s, "| {} |", cells.join(" | "));
+                    }
+                    s.push('\n');
+                }
+                Block::Footnotes(items) => {
+                    for (k, m) in items.iter().enumerate() {
+                        if m.starts_with('–') {
+                            let _ = writeln!(s, "{m}  ");
+                        } else {
+                            let _ = writeln!(s, "[{}] {m}  ", k + 1);
+                        }
+                    }
+                    s.push('\n');
+                }
+                Block::List(items) => {
+                    for m in items {
+                        let _ = writeln!(s, "- {m}");
+                    }
+                    s.push('\n');
+                }
+                Block::Contents => {
+                    s.push_str("\nContents: ");
+                    let links: Vec<String> = sections
+                        .iter()
+                        .filter_map(|x| x.title.as_ref().map(|t| format!("[{t}](#{})", x.id)))
+                        .collect();
+                    let _ = writeln!(s, "{}\n", links.join(" · "));
+                }
             }
+        }
+        if sec.title.is_none() {
             s.push('\n');
         }
     }
-    if !results.park_memory.is_empty() {
-        let _ = writeln!(
-            s,
-            "## Memory per parked goroutine\n\n{}\n",
-            park_memory_about(results)
-        );
-        let _ = writeln!(s, "| {} |", park_memory_columns(results).join(" | "));
-        let _ = writeln!(s, "|---|---:|---:|---:|");
-        for row in park_memory_rows(results) {
-            let _ = writeln!(s, "| {} |", row.join(" | "));
-        }
-        s.push('\n');
-    }
-    let _ = writeln!(s, "## Method\n");
-    for m in &results.method {
-        let _ = writeln!(s, "- {m}");
-    }
+    s.truncate(s.trim_end().len());
+    s.push('\n');
     s
 }
 
-/// How the parked-goroutine memory figures are made (one paragraph).
 fn park_memory_about(results: &Results) -> String {
     let n = results
         .park_memory
@@ -304,7 +845,7 @@ fn park_memory_columns(results: &Results) -> [String; 4] {
     [
         "implementation".to_string(),
         format!("bytes per parked goroutine (median of {runs})"),
-        "÷ Go".to_string(),
+        "vs Go".to_string(),
         "runs".to_string(),
     ]
 }
@@ -321,7 +862,7 @@ fn park_memory_rows(results: &Results) -> Vec<Vec<String>> {
         .iter()
         .map(|m| {
             let ratio = go.map_or("–".to_string(), |g| {
-                format!("{:.2}×", m.bytes_per_goroutine / g)
+                fmt_ratio_as(m.bytes_per_goroutine / g, "less", "more")
             });
             let runs: Vec<String> = m.runs.iter().map(|r| format!("{r:.0}")).collect();
             vec![
@@ -332,15 +873,6 @@ fn park_memory_rows(results: &Results) -> Vec<Vec<String>> {
             ]
         })
         .collect()
-}
-
-/// The workload whose section shows a line plot.
-fn plot_of(stem: &str) -> Option<&'static str> {
-    match stem {
-        "fan_in_scaling" => Some("fan_in"),
-        "pipeline_capacity" => Some("pipeline"),
-        _ => None,
-    }
 }
 
 fn esc(s: &str) -> String {
@@ -358,14 +890,14 @@ fn inline_svg(svg: &str) -> &str {
 fn figure(out: &mut String, d: &Drawn) {
     let _ = writeln!(
         out,
-        "<figure id=\"plot-{}\">{}<figcaption>{} (<a href=\"{0}.png\">PNG</a>)</figcaption></figure>",
+        "<figure id=\"plot-{}\">{}<figcaption>{} (<a href=\"{0}.png\">PNG</a>, <a href=\"{0}.svg\">SVG</a>)</figcaption></figure>",
         esc(&d.stem),
         inline_svg(&d.svg),
         esc(&d.title)
     );
 }
 
-fn table(out: &mut String, head: &[&str], rows: &[Vec<String>], note_column: bool) {
+fn table(out: &mut String, head: &[String], rows: &[Vec<Cell>], note_column: bool) {
     out.push_str("<table><thead><tr>");
     for h in head {
         let _ = write!(out, "<th>{}</th>", esc(h));
@@ -378,10 +910,19 @@ fn table(out: &mut String, head: &[&str], rows: &[Vec<String>], note_column: boo
                 " class=\"impl\""
             } else if note_column && i + 1 == row.len() {
                 " class=\"note\""
+            } else if c.best {
+                " class=\"best\""
             } else {
                 ""
             };
-            let _ = write!(out, "<td{class}>{}</td>", esc(c));
+            let mut text = esc(&c.text);
+            if c.best {
+                text = format!("<strong>{text}</strong>");
+            }
+            if let Some(n) = c.note {
+                let _ = write!(text, "<sup><a href=\"#note-{n}\">[{n}]</a></sup>");
+            }
+            let _ = write!(out, "<td{class}>{text}</td>");
         }
         out.push_str("</tr>");
     }
@@ -390,153 +931,122 @@ fn table(out: &mut String, head: &[&str], rows: &[Vec<String>], note_column: boo
 
 /// `index.html`: readable from disk without a server.
 pub fn html(results: &Results, drawn: &[Drawn]) -> String {
+    let sections = sections(results, drawn);
+    let smoke = results.mode == "smoke";
     let mut s = String::from(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
          <title>csp benchmark report</title>\n<style>\n\
          body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\n\
          table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}\n\
-         td.impl,th:first-child{text-align:left}td.note{text-align:left;color:#555}\n\
-         figure{margin:1em 0}figure svg{max-width:100%;height:auto}.meta{color:#555}\n\
-         </style></head><body>\n<h1>csp benchmark report</h1>\n",
+         td.impl,th:first-child{text-align:left}td.note{text-align:left;color:#555}td.best{background:#e6f4e6}\n\
+         figure{margin:1em 0}figure svg{max-width:100%;height:auto}.meta{color:#555;font-size:.9em;overflow-wrap:anywhere}\n\
+         .warning{background:#fff3cd;border:2px solid #c90;padding:.6em 1em;font-weight:bold}\n\
+         nav#toc{background:#f6f6f6;padding:.5em 1em}nav#toc li{display:inline;margin-right:1em}\n\
+         body.smoke{background-image:repeating-linear-gradient(-45deg,transparent 0 120px,rgba(200,0,0,.06) 120px 240px)}\n\
+         </style></head>",
     );
-    for line in header_lines(results) {
-        let _ = writeln!(s, "<p class=\"meta\">{}</p>", esc(&line));
-    }
     let _ = writeln!(
         s,
-        "<p class=\"meta\" id=\"go-status\">Go: {}</p>",
-        esc(&results.go_status)
+        "<body{}>\n<h1>csp benchmark report{}</h1>",
+        if smoke { " class=\"smoke\"" } else { "" },
+        if smoke {
+            " (smoke run: meaningless numbers)"
+        } else {
+            ""
+        }
     );
-    if plots::font().is_none() {
-        s.push_str(
-            "<p class=\"meta\">No TrueType font was found: plots are drawn without text.</p>\n",
-        );
-    }
-    if let Some(d) = drawn.iter().find(|d| d.stem == "overview") {
-        figure(&mut s, d);
-    }
-    let impls = results.implementations();
-    s.push_str("<h2 id=\"summary\">Summary: ns per message, median (lower is better)</h2>\n");
-    let mut head = vec!["case"];
-    head.extend(impls.iter().copied());
-    let rows: Vec<Vec<String>> = results
-        .cases()
-        .into_iter()
-        .map(|(w, p)| {
-            let mut row = vec![case_name(&w, &p)];
-            row.extend(impls.iter().map(|i| cell(results, &w, &p, i)));
-            row
-        })
-        .collect();
-    table(&mut s, &head, &rows, false);
-    for workload in WORKLOADS {
-        let cases: Vec<_> = results
-            .cases()
-            .into_iter()
-            .filter(|(w, _)| w == workload)
-            .collect();
-        if cases.is_empty() {
-            continue;
+    for sec in &sections {
+        let _ = writeln!(s, "<section id=\"{}\">", esc(&sec.id));
+        if let Some(t) = &sec.title {
+            let _ = writeln!(s, "<h2>{}</h2>", esc(t));
         }
-        let about = ABOUT
-            .iter()
-            .find(|(w, _)| *w == workload)
-            .map_or("", |(_, a)| a);
-        let _ = writeln!(
-            s,
-            "<section id=\"w-{workload}\"><h2>{workload}</h2><p>{}.</p>",
-            esc(about)
-        );
-        for d in drawn
-            .iter()
-            .filter(|d| d.stem == format!("bars_{workload}") || plot_of(&d.stem) == Some(workload))
-        {
-            figure(&mut s, d);
-        }
-        for (w, p) in cases {
-            let _ = writeln!(s, "<h3>{}</h3>", esc(&case_name(&w, &p)));
-            let rows: Vec<Vec<String>> = case_rows(results, &w, &p)
-                .into_iter()
-                .map(Vec::from)
-                .collect();
-            table(&mut s, &COLUMNS, &rows, true);
+        for b in &sec.blocks {
+            match b {
+                Block::Heading(t, id) => {
+                    let _ = writeln!(s, "<h3 id=\"{}\">{}</h3>", esc(id), esc(t));
+                }
+                Block::Para(t) => {
+                    let _ = writeln!(s, "<p>{}</p>", esc(t));
+                }
+                Block::Meta(t) => {
+                    let _ = writeln!(s, "<p class=\"meta\">{}</p>", esc(t));
+                }
+                Block::Warning(t) => {
+                    let _ = writeln!(s, "<p class=\"warning\" id=\"warning\">{}</p>", esc(t));
+                }
+                Block::Figure(i) => figure(&mut s, &drawn[*i]),
+                Block::Table {
+                    head,
+                    rows,
+                    note_column,
+                } => table(&mut s, head, rows, *note_column),
+                Block::Footnotes(items) => {
+                    s.push_str("<ol class=\"notes\">\n");
+                    for (k, m) in items.iter().enumerate() {
+                        let _ = writeln!(s, "<li id=\"note-{}\">{}</li>", k + 1, esc(m));
+                    }
+                    s.push_str("</ol>\n");
+                }
+                Block::List(items) => {
+                    s.push_str("<ul>\n");
+                    for m in items {
+                        let _ = writeln!(s, "<li>{}</li>", esc(m));
+                    }
+                    s.push_str("</ul>\n");
+                }
+                Block::Contents => {
+                    s.push_str("<nav id=\"toc\"><b>Contents</b><ul>\n");
+                    for x in &sections {
+                        if let Some(t) = &x.title {
+                            let _ =
+                                writeln!(s, "<li><a href=\"#{}\">{}</a></li>", esc(&x.id), esc(t));
+                        }
+                    }
+                    s.push_str("</ul></nav>\n");
+                }
+            }
         }
         s.push_str("</section>\n");
     }
-    if !results.park_memory.is_empty() {
-        let _ = writeln!(
-            s,
-            "<section id=\"park-memory\"><h2>Memory per parked goroutine</h2><p>{}</p>",
-            esc(&park_memory_about(results))
-        );
-        let head = park_memory_columns(results);
-        let head: Vec<&str> = head.iter().map(String::as_str).collect();
-        table(&mut s, &head, &park_memory_rows(results), false);
-        s.push_str("</section>\n");
-    }
-    s.push_str("<h2>Method</h2><ul>\n");
-    for m in &results.method {
-        let _ = writeln!(s, "<li>{}</li>", esc(m));
-    }
-    s.push_str("</ul></body></html>\n");
+    s.push_str("</body></html>\n");
     s
 }
 
-/// The summary table for the terminal: one row per case, one column per implementation.
+/// The summary table for the terminal: the report's summary, padded.
 pub fn summary_table(results: &Results) -> String {
-    let impls = results.implementations();
-    let rows: Vec<(String, Vec<String>)> = results
-        .cases()
-        .into_iter()
-        .map(|(w, p)| {
-            (
-                case_name(&w, &p),
-                impls.iter().map(|i| cell(results, &w, &p, i)).collect(),
-            )
-        })
+    let (Block::Table { head, rows, .. }, _) = summary_block(results) else {
+        unreachable!("the summary is a table")
+    };
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.text.clone()).collect())
         .collect();
-    let first = rows
-        .iter()
-        .map(|(n, _)| n.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let widths: Vec<usize> = impls
-        .iter()
-        .enumerate()
-        .map(|(k, i)| {
+    let widths: Vec<usize> = (0..head.len())
+        .map(|k| {
             rows.iter()
-                .map(|(_, c)| c[k].chars().count())
+                .map(|r| r[k].chars().count())
+                .chain([head[k].chars().count()])
                 .max()
                 .unwrap_or(0)
-                .max(i.len())
         })
         .collect();
-    let pad = |s: &str, w: usize, right: bool| {
-        let n = s.chars().count();
-        let fill = " ".repeat(w.saturating_sub(n));
-        if right {
-            format!("{fill}{s}")
-        } else {
-            format!("{s}{fill}")
-        }
-    };
-    let mut out = format!(
-        "ns per message (median; lower is better)\n{}",
-        pad("case", first, false)
-    );
-    for (i, w) in impls.iter().zip(&widths) {
-        out.push_str("  ");
-        out.push_str(&pad(i, *w, true));
-    }
-    out.push('\n');
-    for (name, cells) in rows {
-        out.push_str(&pad(&name, first, false));
-        for (c, w) in cells.iter().zip(&widths) {
-            out.push_str("  ");
-            out.push_str(&pad(c, *w, true));
+    let line = |cells: &[String]| {
+        let mut out = String::new();
+        for (k, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            let fill = " ".repeat(w.saturating_sub(c.chars().count()));
+            if k == 0 {
+                out.push_str(&format!("{c}{fill}"));
+            } else {
+                out.push_str(&format!("  {fill}{c}"));
+            }
         }
         out.push('\n');
+        out
+    };
+    let mut out = String::from("ns per message (median; lower is better)\n");
+    out.push_str(&line(&head));
+    for row in &rows {
+        out.push_str(&line(row));
     }
     out
 }

@@ -3,38 +3,209 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The workload names, in report order.
-pub const WORKLOADS: [&str; 8] = [
-    "ping_pong",
-    "spsc_unbuffered",
-    "fan_in",
-    "mpmc",
-    "pipeline",
-    "select4",
-    "spawn",
-    "sieve",
-];
+/// What was benchmarked, as bench-suite's catalog describes it
+/// (`bench_suite::catalog::meta_json`): the only list of workloads, cases and
+/// implementations. Stored in `results.json` under `catalog`; files from
+/// before it have none and get one derived from their figures
+/// ([`Results::catalog`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// `smoke`, `quick` or `full`.
+    #[serde(default)]
+    pub mode: String,
+    /// The per-run sizes (`msgs`, `rounds`, `goroutines`, `threads`, `sieve_limit`).
+    #[serde(default)]
+    pub sizes: Map<String, Value>,
+    /// The workloads, in report order.
+    pub workloads: Vec<WorkloadInfo>,
+    /// The cases (workload × parameters), in report order.
+    pub cases: Vec<CaseInfo>,
+    /// The implementations, in report order (Go last).
+    pub implementations: Vec<ImplInfo>,
+    /// Where an implementation differs from a workload as specified.
+    #[serde(default)]
+    pub notes: Vec<Unsupported>,
+    /// Pairs the implementation cannot run, and why.
+    #[serde(default)]
+    pub unsupported: Vec<Unsupported>,
+}
 
-/// The implementation names, in report order.
-pub const IMPLEMENTATIONS: [&str; 8] = [
-    "csp-goroutines",
-    "csp-threads",
-    "crossbeam",
-    "flume",
-    "std-mpsc",
-    "kanal",
-    "may",
-    "go",
-];
+/// One workload of the catalog.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkloadInfo {
+    /// The name in ids (`fan_in`).
+    pub name: String,
+    /// What it measures, one line.
+    #[serde(default)]
+    pub about: String,
+    /// What one figure is per (`message`, `round trip`, `task`).
+    #[serde(default = "default_unit")]
+    pub unit: String,
+    /// Whether green and OS-thread implementations run different sizes and
+    /// are shown apart (spawn).
+    #[serde(default)]
+    pub by_kind: bool,
+}
+
+fn default_unit() -> String {
+    "message".to_string()
+}
+
+/// One case of the catalog.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseInfo {
+    /// The workload.
+    pub workload: String,
+    /// The parameters as an id, `producers=4,cap=128` (empty if none).
+    #[serde(default)]
+    pub params: String,
+    /// Whether this case stands for its workload in the overview charts.
+    #[serde(default)]
+    pub headline: bool,
+}
+
+impl CaseInfo {
+    /// The parameters as an object, in id order.
+    pub fn param_map(&self) -> Map<String, Value> {
+        parse_params(&self.params)
+    }
+}
+
+/// One implementation of the catalog.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImplInfo {
+    /// The name in ids and reports.
+    pub name: String,
+    /// The crate whose version the report gives (empty for Go).
+    #[serde(default, rename = "crate")]
+    pub krate: String,
+    /// Green threads (goroutines, coroutines, tasks) rather than OS threads.
+    #[serde(default)]
+    pub green: bool,
+    /// Whether its channels honour their capacity.
+    #[serde(default = "yes")]
+    pub bounded: bool,
+    /// Whether its runtime takes a worker count (the scaling sweep).
+    #[serde(default)]
+    pub workers: bool,
+    /// `criterion` (bench-suite) or `go` (`go test -bench`).
+    #[serde(default)]
+    pub runner: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Catalog {
+    /// The catalog a results file without one implies: workloads, cases and
+    /// implementations in the order of its figures.
+    pub fn derived(results: &[Entry], unsupported: &[Unsupported]) -> Catalog {
+        let mut c = Catalog::default();
+        let workloads = results
+            .iter()
+            .map(|e| &e.workload)
+            .chain(unsupported.iter().map(|u| &u.workload));
+        for w in workloads {
+            if !c.workloads.iter().any(|x| &x.name == w) {
+                c.workloads.push(WorkloadInfo {
+                    name: w.clone(),
+                    about: String::new(),
+                    unit: default_unit(),
+                    by_kind: false,
+                });
+            }
+        }
+        for e in results {
+            let params = param_id(&e.params);
+            if !c
+                .cases
+                .iter()
+                .any(|x| x.workload == e.workload && x.params == params)
+            {
+                let headline = !c.cases.iter().any(|x| x.workload == e.workload);
+                c.cases.push(CaseInfo {
+                    workload: e.workload.clone(),
+                    params,
+                    headline,
+                });
+            }
+        }
+        // Each case lists its implementations in report order: merge those orders.
+        let mut order: Vec<String> = Vec::new();
+        for case in &c.cases {
+            let seq: Vec<&String> = results
+                .iter()
+                .filter(|e| e.workload == case.workload && param_id(&e.params) == case.params)
+                .map(|e| &e.implementation)
+                .collect();
+            merge_into(&mut order, &seq);
+        }
+        let gaps: Vec<&String> = unsupported.iter().map(|u| &u.implementation).collect();
+        merge_into(&mut order, &gaps);
+        c.implementations = order
+            .into_iter()
+            .map(|name| ImplInfo {
+                name,
+                bounded: true,
+                ..ImplInfo::default()
+            })
+            .collect();
+        c.unsupported = unsupported.to_vec();
+        c
+    }
+
+    /// The workload named `name`.
+    pub fn workload(&self, name: &str) -> Option<&WorkloadInfo> {
+        self.workloads.iter().find(|w| w.name == name)
+    }
+
+    /// The implementation named `name`.
+    pub fn implementation(&self, name: &str) -> Option<&ImplInfo> {
+        self.implementations.iter().find(|i| i.name == name)
+    }
+
+    /// Whether `(workload, params)` is a headline case.
+    pub fn is_headline(&self, workload: &str, params: &Map<String, Value>) -> bool {
+        let id = param_id(params);
+        self.cases
+            .iter()
+            .find(|c| c.workload == workload && c.params == id)
+            .is_some_and(|c| c.headline)
+    }
+
+    fn rank_workload(&self, w: &str) -> usize {
+        self.workloads
+            .iter()
+            .position(|x| x.name == w)
+            .unwrap_or(usize::MAX)
+    }
+
+    fn rank_case(&self, w: &str, p: &Map<String, Value>) -> usize {
+        let id = param_id(p);
+        self.cases
+            .iter()
+            .position(|c| c.workload == w && c.params == id)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The position of an implementation in report order.
+    pub fn rank_impl(&self, i: &str) -> usize {
+        self.implementations
+            .iter()
+            .position(|x| x.name == i)
+            .unwrap_or(usize::MAX)
+    }
+}
 
 /// One figure: a workload with parameters, on one implementation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
-    /// One of [`WORKLOADS`].
+    /// A workload of the [`Catalog`].
     pub workload: String,
     /// The workload's parameters, e.g. `{"producers": 4, "cap": 128}`.
     pub params: Map<String, Value>,
-    /// One of [`IMPLEMENTATIONS`].
+    /// An implementation of the [`Catalog`].
     pub implementation: String,
     /// Median nanoseconds per message (per round trip for ping-pong, per task for spawn).
     pub ns_per_msg: f64,
@@ -99,6 +270,24 @@ pub struct Machine {
     pub cores: usize,
     /// Operating system and kernel.
     pub os: String,
+    /// CPU clock and cache (`/proc/cpuinfo`).
+    #[serde(default)]
+    pub cpu_detail: String,
+    /// Every CPU flag (`/proc/cpuinfo`).
+    #[serde(default)]
+    pub cpu_flags: String,
+    /// Total memory (`/proc/meminfo`).
+    #[serde(default)]
+    pub memory: String,
+    /// Kernel release (`/proc/sys/kernel/osrelease`).
+    #[serde(default)]
+    pub kernel: String,
+    /// CPU frequency governor (`/sys/devices/system/cpu/cpu0/cpufreq`).
+    #[serde(default)]
+    pub governor: String,
+    /// Whether this is a virtual machine (cpuinfo's `hypervisor` flag, DMI).
+    #[serde(default)]
+    pub virtualization: String,
 }
 
 /// Tool and library versions.
@@ -139,13 +328,24 @@ pub struct Results {
     /// left out of results.json when nothing was measured).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub park_memory: Vec<ParkMemory>,
+    /// The headline cases of the runtimes that take a worker count, at each
+    /// worker count of the sweep (params carry `workers`; absent from older
+    /// reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scaling: Vec<Entry>,
+    /// Latency per message (absent from older reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latency: Vec<LatencyEntry>,
+    /// What was benchmarked (absent from older reports: see [`Results::catalog`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<Catalog>,
 }
 
 /// Resident memory per parked goroutine, for one implementation: the median
 /// of several fresh processes that each park `goroutines` goroutines.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ParkMemory {
-    /// One of [`IMPLEMENTATIONS`] (`csp-goroutines`, `may` or `go`).
+    /// An implementation of the [`Catalog`] (`csp-goroutines`, `may` or `go`).
     pub implementation: String,
     /// Goroutines parked per run.
     pub goroutines: u64,
@@ -155,30 +355,72 @@ pub struct ParkMemory {
     pub runs: Vec<f64>,
 }
 
+/// The latency distribution of one implementation on one case: nanoseconds
+/// per message (per round trip for ping-pong) from an HDR histogram.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatencyEntry {
+    /// The workload.
+    pub workload: String,
+    /// The parameter id (`producers=4,cap=128`, empty if none).
+    #[serde(default)]
+    pub params: String,
+    /// The implementation.
+    pub implementation: String,
+    /// Messages recorded.
+    pub count: u64,
+    /// Median.
+    pub p50: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// 99.9th percentile.
+    pub p999: u64,
+    /// Slowest message.
+    pub max: u64,
+    /// (percentile, ns) along the distribution.
+    pub percentiles: Vec<(f64, u64)>,
+}
+
 impl Results {
-    /// Sorts figures into report order: workload, parameters, implementation.
+    /// The catalog: the stored one, or for an older file one derived from its
+    /// figures.
+    pub fn catalog(&self) -> std::borrow::Cow<'_, Catalog> {
+        match &self.catalog {
+            Some(c) => std::borrow::Cow::Borrowed(c),
+            None => std::borrow::Cow::Owned(Catalog::derived(&self.results, &self.unsupported)),
+        }
+    }
+
+    /// Sorts figures into report order: workload, case, implementation.
     pub fn sort(&mut self) {
-        let rank = |list: &[&str], s: &str| list.iter().position(|x| *x == s).unwrap_or(usize::MAX);
+        let cat = self.catalog().into_owned();
         self.results.sort_by(|a, b| {
             (
-                rank(&WORKLOADS, &a.workload),
+                cat.rank_workload(&a.workload),
+                cat.rank_case(&a.workload, &a.params),
                 param_key(&a.params),
-                rank(&IMPLEMENTATIONS, &a.implementation),
+                cat.rank_impl(&a.implementation),
             )
                 .cmp(&(
-                    rank(&WORKLOADS, &b.workload),
+                    cat.rank_workload(&b.workload),
+                    cat.rank_case(&b.workload, &b.params),
                     param_key(&b.params),
-                    rank(&IMPLEMENTATIONS, &b.implementation),
+                    cat.rank_impl(&b.implementation),
                 ))
         });
         self.unsupported.sort_by_key(|u| {
             (
-                rank(&WORKLOADS, &u.workload),
-                rank(&IMPLEMENTATIONS, &u.implementation),
+                cat.rank_workload(&u.workload),
+                cat.rank_impl(&u.implementation),
             )
         });
         self.park_memory
-            .sort_by_key(|m| rank(&IMPLEMENTATIONS, &m.implementation));
+            .sort_by_key(|m| cat.rank_impl(&m.implementation));
+        self.latency.sort_by_key(|l| {
+            (
+                cat.rank_workload(&l.workload),
+                cat.rank_impl(&l.implementation),
+            )
+        });
     }
 
     /// The figure for one case and implementation.
@@ -188,7 +430,23 @@ impl Results {
             .find(|e| e.workload == workload && &e.params == params && e.implementation == imp)
     }
 
-    /// The distinct (workload, params) cases, in report order.
+    /// The scaling figure of `imp` on `workload` at `workers` worker threads.
+    pub fn scaling_at(&self, workload: &str, imp: &str, workers: u64) -> Option<&Entry> {
+        self.scaling.iter().find(|e| {
+            e.workload == workload
+                && e.implementation == imp
+                && e.params.get("workers").and_then(Value::as_u64) == Some(workers)
+        })
+    }
+
+    /// Why `imp` has no figure for `workload`, if the catalog says.
+    pub fn gap(&self, workload: &str, imp: &str) -> Option<&Unsupported> {
+        self.unsupported
+            .iter()
+            .find(|u| u.workload == workload && u.implementation == imp)
+    }
+
+    /// The distinct (workload, params) cases that have figures, in report order.
     pub fn cases(&self) -> Vec<(String, Map<String, Value>)> {
         let mut out: Vec<(String, Map<String, Value>)> = Vec::new();
         for e in &self.results {
@@ -199,15 +457,136 @@ impl Results {
         out
     }
 
+    /// The lines of the summary: one per case, and for a workload whose
+    /// sizes differ by kind (spawn) one per kind that has figures, green first.
+    pub fn rows(&self) -> Vec<Row> {
+        let catalog = self.catalog();
+        let mut out = Vec::new();
+        for (workload, params) in self.cases() {
+            let by_kind = catalog.workload(&workload).is_some_and(|w| w.by_kind);
+            if !by_kind {
+                out.push(Row {
+                    workload,
+                    params,
+                    green: None,
+                });
+                continue;
+            }
+            for green in [true, false] {
+                let any = self.results.iter().any(|e| {
+                    e.workload == workload
+                        && e.params == params
+                        && catalog
+                            .implementation(&e.implementation)
+                            .is_some_and(|i| i.green == green)
+                });
+                if any {
+                    out.push(Row {
+                        workload: workload.clone(),
+                        params: params.clone(),
+                        green: Some(green),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `imp` belongs in `row` (every implementation, or those of the
+    /// row's kind).
+    pub fn in_row(&self, row: &Row, imp: &str) -> bool {
+        match row.green {
+            None => true,
+            Some(g) => self
+                .catalog()
+                .implementation(imp)
+                .is_some_and(|i| i.green == g),
+        }
+    }
+
+    /// The figure of `imp` in `row`, if it has one there.
+    pub fn find_in(&self, row: &Row, imp: &str) -> Option<&Entry> {
+        self.find(&row.workload, &row.params, imp)
+            .filter(|_| self.in_row(row, imp))
+    }
+
     /// The implementations that have at least one figure or gap, in report order.
-    pub fn implementations(&self) -> Vec<&'static str> {
-        IMPLEMENTATIONS
-            .into_iter()
+    pub fn implementations(&self) -> Vec<String> {
+        self.catalog()
+            .implementations
+            .iter()
+            .map(|i| i.name.clone())
             .filter(|i| {
-                self.results.iter().any(|e| e.implementation == *i)
-                    || self.unsupported.iter().any(|u| u.implementation == *i)
+                self.results.iter().any(|e| &e.implementation == i)
+                    || self.unsupported.iter().any(|u| &u.implementation == i)
             })
             .collect()
+    }
+}
+
+/// A line of the summary: a case, restricted to one kind of task for
+/// workloads that size the kinds differently.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The workload.
+    pub workload: String,
+    /// Its parameters.
+    pub params: Map<String, Value>,
+    /// Some(true): green implementations only; Some(false): OS threads only.
+    pub green: Option<bool>,
+}
+
+impl Row {
+    /// `fan_in (producers=4,cap=128)`, `spawn (goroutines)`.
+    pub fn label(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.params.is_empty() {
+            parts.push(param_id(&self.params));
+        }
+        match self.green {
+            Some(true) => parts.push("goroutines".to_string()),
+            Some(false) => parts.push("OS threads".to_string()),
+            None => {}
+        }
+        if parts.is_empty() {
+            self.workload.clone()
+        } else {
+            format!("{} ({})", self.workload, parts.join(", "))
+        }
+    }
+
+    /// The HTML id of the row's table: `case-fan_in-producers-4-cap-128`.
+    pub fn anchor(&self) -> String {
+        let raw = format!("case-{}", self.label());
+        raw.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+}
+
+/// Adds the names of `seq` missing from `order`, each just before the next
+/// name of `seq` that `order` already has (at the end if none): `order` keeps
+/// the relative order of every sequence merged into it.
+fn merge_into(order: &mut Vec<String>, seq: &[&String]) {
+    for (j, name) in seq.iter().enumerate() {
+        if order.contains(name) {
+            continue;
+        }
+        let at = seq[j + 1..]
+            .iter()
+            .find_map(|next| order.iter().position(|o| o == *next))
+            .unwrap_or(order.len());
+        order.insert(at, (*name).clone());
     }
 }
 

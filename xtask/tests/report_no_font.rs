@@ -20,7 +20,7 @@ fn plots_without_text_when_no_font() {
     let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
     assert!(html.contains("plots are drawn without text"));
     assert!(
-        std::fs::metadata(dir.join("pipeline_capacity.png"))
+        std::fs::metadata(dir.join("pipeline_by_cap.png"))
             .unwrap()
             .len()
             > 1000

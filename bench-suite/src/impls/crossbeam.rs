@@ -1,35 +1,20 @@
 //! crossbeam-channel on OS threads.
 
-use crate::{Flavor, Select4};
+use super::threads::{thread_channel, OnThreads};
+use crate::Select4;
 use crossbeam_channel::{bounded, Receiver, Sender};
 
+thread_channel!(
+    CrossbeamChannel,
+    "crossbeam",
+    "crossbeam-channel",
+    bounded,
+    Sender<u64>,
+    Receiver<u64>
+);
+
 /// crossbeam-channel's `bounded(cap)` with OS threads.
-#[derive(Debug)]
-pub struct Crossbeam;
-
-impl Flavor for Crossbeam {
-    const NAME: &'static str = "crossbeam";
-    const GREEN: bool = false;
-    type Tx = Sender<u64>;
-    type Rx = Receiver<u64>;
-    type Handle = std::thread::JoinHandle<()>;
-
-    fn chan(cap: usize) -> (Self::Tx, Self::Rx) {
-        bounded(cap)
-    }
-    fn send(tx: &Self::Tx, v: u64) {
-        tx.send(v).expect("crossbeam: receiver gone");
-    }
-    fn recv(rx: &Self::Rx) -> u64 {
-        rx.recv().expect("crossbeam: senders gone")
-    }
-    fn spawn<F: FnOnce() + Send + 'static>(f: F) -> Self::Handle {
-        super::spawn_thread(f)
-    }
-    fn join(h: Self::Handle) {
-        super::join_thread(h)
-    }
-}
+pub type Crossbeam = OnThreads<CrossbeamChannel>;
 
 impl Select4 for Crossbeam {
     fn select4(rxs: &[Self::Rx; 4]) -> (usize, u64) {

@@ -10,7 +10,9 @@ pub struct CspGoroutines;
 
 impl Flavor for CspGoroutines {
     const NAME: &'static str = "csp-goroutines";
+    const CRATE: &'static str = "csp-core";
     const GREEN: bool = true;
+    const WORKERS: bool = true;
     type Tx = Chan<u64>;
     type Rx = Chan<u64>;
     type Handle = JoinHandle<()>;
@@ -35,7 +37,10 @@ impl Flavor for CspGoroutines {
         }
     }
     fn run<R: Send + 'static, F: FnOnce() -> R + Send + 'static>(f: F) -> R {
-        csp_core::run(f)
+        match crate::workers() {
+            Some(n) => csp_core::Builder::new().workers(n).run(f),
+            None => csp_core::run(f),
+        }
     }
 }
 

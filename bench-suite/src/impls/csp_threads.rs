@@ -1,37 +1,35 @@
 //! csp channels used from plain OS threads.
 
-use crate::{Flavor, Select4};
+use super::threads::{Gone, OnThreads, ThreadChannel};
+use crate::Select4;
 use csp_core::{Chan, Select};
 
-/// `csp_core::Chan::new(cap)` with OS threads; select through the dynamic
-/// `csp_core::Select` (the `select!` macro is for the goroutine adapter).
+/// `csp_core::Chan::new(cap)`, used from OS threads.
 #[derive(Debug)]
-pub struct CspThreads;
+pub struct CspChannel;
 
-impl Flavor for CspThreads {
+impl ThreadChannel for CspChannel {
     const NAME: &'static str = "csp-threads";
-    const GREEN: bool = false;
+    const CRATE: &'static str = "csp-core";
     type Tx = Chan<u64>;
     type Rx = Chan<u64>;
-    type Handle = std::thread::JoinHandle<()>;
 
     fn chan(cap: usize) -> (Self::Tx, Self::Rx) {
         let c = Chan::new(cap);
         (c.clone(), c)
     }
-    fn send(tx: &Self::Tx, v: u64) {
+    fn send(tx: &Self::Tx, v: u64) -> Result<(), Gone> {
         tx.send(v);
+        Ok(())
     }
-    fn recv(rx: &Self::Rx) -> u64 {
-        rx.recv().expect("csp-threads: channel closed")
-    }
-    fn spawn<F: FnOnce() + Send + 'static>(f: F) -> Self::Handle {
-        super::spawn_thread(f)
-    }
-    fn join(h: Self::Handle) {
-        super::join_thread(h)
+    fn recv(rx: &Self::Rx) -> Result<u64, Gone> {
+        rx.recv().ok_or(Gone)
     }
 }
+
+/// csp channels with OS threads; select through the dynamic
+/// `csp_core::Select` (the `select!` macro is for the goroutine adapter).
+pub type CspThreads = OnThreads<CspChannel>;
 
 impl Select4 for CspThreads {
     fn select4(rxs: &[Self::Rx; 4]) -> (usize, u64) {

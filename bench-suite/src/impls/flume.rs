@@ -1,35 +1,20 @@
 //! flume on OS threads.
 
-use crate::{Flavor, Select4};
+use super::threads::{thread_channel, OnThreads};
+use crate::Select4;
 use flume::{bounded, Receiver, Selector, Sender};
 
+thread_channel!(
+    FlumeChannel,
+    "flume",
+    "flume",
+    bounded,
+    Sender<u64>,
+    Receiver<u64>
+);
+
 /// flume's `bounded(cap)` with OS threads; select through `flume::Selector`.
-#[derive(Debug)]
-pub struct Flume;
-
-impl Flavor for Flume {
-    const NAME: &'static str = "flume";
-    const GREEN: bool = false;
-    type Tx = Sender<u64>;
-    type Rx = Receiver<u64>;
-    type Handle = std::thread::JoinHandle<()>;
-
-    fn chan(cap: usize) -> (Self::Tx, Self::Rx) {
-        bounded(cap)
-    }
-    fn send(tx: &Self::Tx, v: u64) {
-        tx.send(v).expect("flume: receiver gone");
-    }
-    fn recv(rx: &Self::Rx) -> u64 {
-        rx.recv().expect("flume: senders gone")
-    }
-    fn spawn<F: FnOnce() + Send + 'static>(f: F) -> Self::Handle {
-        super::spawn_thread(f)
-    }
-    fn join(h: Self::Handle) {
-        super::join_thread(h)
-    }
-}
+pub type Flume = OnThreads<FlumeChannel>;
 
 impl Select4 for Flume {
     fn select4(rxs: &[Self::Rx; 4]) -> (usize, u64) {

@@ -10,12 +10,16 @@ pub struct May;
 
 impl Flavor for May {
     const NAME: &'static str = "may";
+    const CRATE: &'static str = "may";
     const GREEN: bool = true;
+    const WORKERS: bool = true;
     const BOUNDED: bool = false;
     /// Each may stack is its own mapping plus a guard page: 100 000 live
     /// coroutines exceed Linux's default `vm.max_map_count` (65 530) and the
     /// stack allocation fails with ENOMEM.
     const MAX_TASKS: u64 = 20_000;
+    const LIMIT_WHY: &'static str =
+        "each may stack is its own mapping plus a guard page: 100 000 live coroutines exceed vm.max_map_count";
     type Tx = Sender<u64>;
     type Rx = Receiver<u64>;
     type Handle = may::coroutine::JoinHandle<()>;
@@ -42,6 +46,13 @@ impl Flavor for May {
         }
     }
     fn run<R: Send + 'static, F: FnOnce() -> R + Send + 'static>(f: F) -> R {
+        // may reads its worker count once, when its scheduler starts.
+        static CONFIGURED: std::sync::Once = std::sync::Once::new();
+        CONFIGURED.call_once(|| {
+            if let Some(n) = crate::workers() {
+                may::config().set_workers(n);
+            }
+        });
         // The main task is a coroutine too, as in Go.
         // SAFETY: as in `spawn`; `f` is workload code with the same properties.
         let h = unsafe { may::coroutine::spawn(f) };
