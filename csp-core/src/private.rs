@@ -6,6 +6,7 @@ use crate::chan::select::select_array;
 use crate::runtime::park::{self, WaitReason};
 use crate::TrySendError;
 
+pub use crate::chan::direction::SendElem;
 pub use crate::chan::select::Case;
 pub use crate::chan::slot::{RecvDir, RecvSlot, SendDir, SendSlot, Slot};
 

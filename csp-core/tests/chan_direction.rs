@@ -180,3 +180,26 @@ fn dynamic_select_takes_directional_handles() {
     assert_eq!(done.recv(&arx), Some(7));
     let _ = r;
 }
+
+/// A `Sender` and a `Receiver` as cases of one multi-case `select!`.
+#[test]
+fn directional_handles_in_a_multi_case_select() {
+    let ch: csp_core::Chan<u32> = csp_core::Chan::new(1);
+    let other: csp_core::Chan<u32> = csp_core::Chan::new(0);
+    let tx = ch.sender();
+    let rx = other.receiver();
+    let sent = csp_core::select! {
+        case tx <- 5 => true,
+        case v = <-rx => { assert!(v.is_none()); false },
+    };
+    assert!(sent);
+    assert_eq!(ch.recv(), Some(5));
+    let rx2 = ch.receiver();
+    let tx2 = other.sender();
+    ch.send(9);
+    let got = csp_core::select! {
+        case v = <-rx2 => v,
+        case tx2 <- 1 => None,
+    };
+    assert_eq!(got, Some(9));
+}

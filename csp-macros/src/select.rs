@@ -402,10 +402,10 @@ fn general(cases: Vec<Case>, default: Option<TokenStream>) -> TokenStream {
     // is the error, at the value, rather than the channel.
     let send_slot_fn = has_send.then(|| {
         quote!(
-            fn __csp_send_slot<T>(
-                _: &::csp_core::Chan<T>,
-                v: T,
-            ) -> ::csp_core::__private::SendSlot<T> {
+            fn __csp_send_slot<C: ::csp_core::__private::SendElem + ?::core::marker::Sized>(
+                _: &C,
+                v: C::Elem,
+            ) -> ::csp_core::__private::SendSlot<C::Elem> {
                 ::csp_core::__private::SendSlot::new(v)
             }
         )

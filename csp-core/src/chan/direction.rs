@@ -56,6 +56,28 @@ pub trait CanSend<T>: sealed::Sealed {
     fn chan(&self, _: Token) -> &Chan<T>;
 }
 
+/// The element type of a handle that can send: how the `select!` macro types
+/// a send case's value from its channel, so that a value of the wrong type is
+/// the error, at the value. Sealed; not part of the API.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a channel to send on",
+    label = "not a `Chan<T>` or `Sender<T>`",
+    note = "`case ch <- v` sends on a `Chan<T>` or a `Sender<T>` (a receive-only `Receiver<T>` cannot send)"
+)]
+pub trait SendElem: sealed::Sealed {
+    /// What the handle sends.
+    type Elem;
+}
+
+impl<T> SendElem for Chan<T> {
+    type Elem = T;
+}
+
+impl<T> SendElem for Sender<T> {
+    type Elem = T;
+}
+
 impl<T> sealed::Sealed for Chan<T> {}
 impl<T> sealed::Sealed for Sender<T> {}
 impl<T> sealed::Sealed for Receiver<T> {}
@@ -76,6 +98,9 @@ macro_rules! pointers {
             fn chan(&self, t: Token) -> &Chan<T> {
                 (**self).chan(t)
             }
+        }
+        impl<C: SendElem + ?Sized> SendElem for $p {
+            type Elem = C::Elem;
         }
     )*};
 }

@@ -96,7 +96,8 @@ impl<T> SelectChan for Hchan<T> {
 
 /// One case of a select: a channel (none when nil), a direction and a value slot.
 ///
-/// Built by [`RecvSlot::case`] and [`SendSlot::case`]; consumed by
+/// Built by [`RecvSlot::case`](super::slot::RecvSlot::case) and
+/// [`SendSlot::case`](super::slot::SendSlot::case); consumed by
 /// [`select`](crate::__private::select).
 pub struct Case<'a> {
     ch: Option<&'a dyn SelectChan>,

@@ -57,9 +57,11 @@ impl<T> std::fmt::Debug for JoinHandle<T> {
 /// it (a channel operation, `select`, [`sleep`](crate::sleep), `join`,
 /// [`WaitGroup::wait`](crate::WaitGroup::wait), [`yield_now`](crate::yield_now)).
 /// Do not hold a reference into a `thread_local!` across such a call, and do not
-/// rely on the thread's identity. A goroutine that blocks its thread (a blocking
-/// system call, a std mutex, `std::thread::sleep`) blocks one worker; there is
-/// no preemption, so long CPU loops should call `yield_now` now and then.
+/// rely on the thread's identity (or use [`lock_os_thread`](crate::lock_os_thread)).
+/// A goroutine that blocks its thread (a blocking system call, a std mutex,
+/// `std::thread::sleep`) does not stall the others: wrap the call in
+/// [`blocking`](crate::blocking), or the runtime hands its processor to
+/// another thread after about a millisecond.
 ///
 /// # Panics
 ///

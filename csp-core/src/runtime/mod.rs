@@ -12,8 +12,8 @@
 //! no address is cached across a switch.
 //!
 //! A goroutine that blocks its OS thread (a blocking system call, a std mutex,
-//! `std::thread::sleep`) blocks one worker; [`yield_now`] lets long CPU loops
-//! share their worker. There is no preemption.
+//! `std::thread::sleep`) gives its processor (P) to another thread (M):
+//! at once inside [`blocking`], or when sysmon notices (`handoff.rs`).
 
 pub(crate) mod builder;
 pub(crate) mod deadlock;
