@@ -98,12 +98,12 @@ fn thread_echo(clients: usize, msgs: usize) {
 
 #[test]
 fn echo_goroutine_clients() {
-    goroutine_echo(100, 100);
+    goroutine_echo(1000, 20);
 }
 
 #[test]
 fn echo_thread_clients() {
-    thread_echo(50, 100);
+    thread_echo(100, 100);
 }
 
 /// The full size: 1 000 client goroutines × 1 000 messages.
