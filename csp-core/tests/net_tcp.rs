@@ -399,3 +399,13 @@ fn incoming_yields_connections() {
         drop(clients.join().unwrap());
     });
 }
+
+#[test]
+fn types_are_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<TcpStream>();
+    check::<TcpListener>();
+    check::<csp_core::net::UdpSocket>();
+    check::<csp_core::net::UnixStream>();
+    check::<csp_core::net::UnixListener>();
+}

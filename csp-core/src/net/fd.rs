@@ -84,10 +84,16 @@ impl<S: AsRawFd> NetFd<S> {
         interest: Interest,
         mut op: impl FnMut(&S) -> io::Result<R>,
     ) -> io::Result<R> {
-        let start = Instant::now();
+        // When the operation started, for std's per-call timeout; read from
+        // the clock only if a timeout is set.
+        let mut start = None;
         loop {
             self.check_open()?;
-            let at = self.limits.lock()[slot(interest)].at(start);
+            let limit = self.limits.lock()[slot(interest)];
+            let at = match limit.timeout {
+                Some(_) => limit.at(*start.get_or_insert_with(Instant::now)),
+                None => limit.deadline,
+            };
             if at.is_some_and(|at| Instant::now() >= at) {
                 return Err(timed_out());
             }

@@ -56,7 +56,14 @@ impl TcpListener {
 
     /// Waits for a connection and returns it with the peer's address.
     pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (s, a) = self.fd.io(Interest::Read, |l| l.accept())?;
+        let (s, a) = self.fd.io(Interest::Read, |l| {
+            // A connection reset while queued: take the next one (Go's
+            // accept loop does the same with ECONNABORTED).
+            l.accept().map_err(|e| match e.kind() {
+                io::ErrorKind::ConnectionAborted => io::ErrorKind::Interrupted.into(),
+                _ => e,
+            })
+        })?;
         Ok((TcpStream::from_std(s)?, a))
     }
 

@@ -52,7 +52,14 @@ impl UnixListener {
 
     /// Waits for a connection and returns it with the peer's address.
     pub fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        let (s, a) = self.fd.io(Interest::Read, |l| l.accept())?;
+        let (s, a) = self.fd.io(Interest::Read, |l| {
+            // A connection reset while queued: take the next one (Go's
+            // accept loop does the same with ECONNABORTED).
+            l.accept().map_err(|e| match e.kind() {
+                io::ErrorKind::ConnectionAborted => io::ErrorKind::Interrupted.into(),
+                _ => e,
+            })
+        })?;
         Ok((UnixStream::from_std(s)?, a))
     }
 
