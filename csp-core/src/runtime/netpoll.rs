@@ -121,3 +121,73 @@ pub(crate) fn closed() -> io::Error {
         "use of closed network connection",
     )
 }
+
+// ---------------------------------------------------------------------------
+// Added for `csp_core::net` (branch `net`): a wait that cannot miss a wake.
+//
+// `net` keeps its deadlines beside the poll descriptor. A setter stores the
+// new deadline, then calls `wake`; a waiter reads the deadline, then calls
+// `wait`. If the setter's store and wake both fall between the waiter's
+// read and the moment `wait` loads its sequence, `wait` sleeps until the old
+// deadline (forever, if there was none). With `wake_seq` read before the
+// deadline and passed to `wait_since`, that wake is seen. The readiness-queue
+// version needs the same two functions (Go keeps `rseq`/`wseq` in its
+// `pollDesc` for this).
+// ---------------------------------------------------------------------------
+
+impl PollDesc {
+    /// The wake sequence of `interest`: read it before the state a wait
+    /// depends on (a deadline), and pass it to [`wait_since`](Self::wait_since).
+    pub(crate) fn wake_seq(&self, interest: Interest) -> u64 {
+        self.slot(interest).load(Ordering::Acquire)
+    }
+
+    /// [`wait`](Self::wait), except that it returns `Ok` at once if
+    /// [`wake`](Self::wake) was called for `interest` since
+    /// [`wake_seq`](Self::wake_seq) returned `seq`.
+    pub(crate) fn wait_since(
+        &self,
+        interest: Interest,
+        deadline: Option<Instant>,
+        seq: u64,
+    ) -> io::Result<()> {
+        let events = match interest {
+            Interest::Read => libc::POLLIN | libc::POLLRDHUP,
+            Interest::Write => libc::POLLOUT,
+        };
+        loop {
+            if self.closing.load(Ordering::Acquire) {
+                return Err(closed());
+            }
+            if self.slot(interest).load(Ordering::Acquire) != seq {
+                return Ok(());
+            }
+            let mut slice = SLICE;
+            if let Some(d) = deadline {
+                let now = Instant::now();
+                if now >= d {
+                    return Err(io::Error::from(io::ErrorKind::TimedOut));
+                }
+                slice = slice.min(d - now);
+            }
+            let mut p = libc::pollfd {
+                fd: self.fd,
+                events,
+                revents: 0,
+            };
+            let ms = slice.as_millis().max(1) as libc::c_int;
+            // SAFETY: `p` is one valid, exclusively borrowed pollfd for the
+            // duration of the call.
+            let n = blocking(|| unsafe { libc::poll(&mut p, 1, ms) });
+            if n > 0 {
+                return Ok(());
+            }
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+    }
+}
