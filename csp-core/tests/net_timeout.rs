@@ -384,3 +384,35 @@ fn deadline_from_os_thread() {
     c.read_exact(&mut b).unwrap();
     assert_eq!(&b, b"z");
 }
+
+/// A deadline set just as a reader is parking is never missed: the reader
+/// always wakes with a timeout (a missed wake would leave it parked, which
+/// the 30 s guard turns into a failure instead of a hang).
+#[test]
+fn deadline_set_while_parking_is_not_missed() {
+    csp_core::run(|| {
+        let (c, _s) = pair();
+        let c = Arc::new(c);
+        for i in 0..300 {
+            c.set_read_deadline(None).unwrap();
+            let done = Chan::new(1);
+            let (r, d) = (c.clone(), done.clone());
+            spawn(move || {
+                let mut b = [0u8; 1];
+                d.send((&*r).read(&mut b));
+            });
+            for _ in 0..i % 4 {
+                csp_core::yield_now();
+            }
+            c.set_read_deadline(Some(Instant::now())).unwrap();
+            let guard = after(Duration::from_secs(30));
+            select! {
+                case res = <-done => {
+                    let e = res.unwrap().unwrap_err();
+                    assert!(is_timeout(&e), "{e}");
+                },
+                case <-guard => panic!("iteration {i}: the reader missed its new deadline"),
+            }
+        }
+    });
+}

@@ -89,6 +89,9 @@ impl<S: AsRawFd> NetFd<S> {
         let mut start = None;
         loop {
             self.check_open()?;
+            // Before the deadline is read: a deadline set after this point
+            // ends the wait below at once (see `PollDesc::wait_since`).
+            let seq = self.pd.wake_seq(interest);
             let limit = self.limits.lock()[slot(interest)];
             let at = match limit.timeout {
                 Some(_) => limit.at(*start.get_or_insert_with(Instant::now)),
@@ -102,7 +105,7 @@ impl<S: AsRawFd> NetFd<S> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 r => return r,
             }
-            match self.pd.wait(interest, at) {
+            match self.pd.wait_since(interest, at, seq) {
                 // Ready, woken by a new deadline, or timed out: the loop
                 // re-reads the deadline, which may have moved meanwhile.
                 Ok(()) => {}
