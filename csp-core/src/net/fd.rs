@@ -46,8 +46,10 @@ impl Limit {
 /// descriptor number that the kernel has handed out again.
 #[derive(Debug)]
 pub(crate) struct NetFd<S: AsRawFd> {
-    sock: S,
+    // Declared before `sock`, so dropped first: the poll descriptor goes
+    // while the descriptor it watches is still open.
     pd: Arc<PollDesc>,
+    sock: S,
     closed: AtomicBool,
     limits: Mutex<[Limit; 2]>,
 }
@@ -175,8 +177,8 @@ impl<S: AsRawFd> Fd<S> {
         let pd = PollDesc::register(sock.as_raw_fd())?;
         Ok(Fd {
             inner: Arc::new(NetFd {
-                sock,
                 pd,
+                sock,
                 closed: AtomicBool::new(false),
                 limits: Mutex::new([Limit::default(); 2]),
             }),
