@@ -416,3 +416,94 @@ fn deadline_set_while_parking_is_not_missed() {
         }
     });
 }
+
+/// TestWriteTimeoutMustNotReturn: past deadlines, then the write deadline
+/// removed: writes to a peer that never reads fill the buffers and park
+/// until the socket is closed, then fail with an error that is not a
+/// timeout.
+#[test]
+fn write_timeout_must_not_return() {
+    csp_core::run(|| {
+        let (c, _s) = pair();
+        let w = c.try_clone().unwrap();
+        let ch = Chan::new(1);
+        let ch2 = ch.clone();
+        spawn(move || {
+            let past = Instant::now() - Duration::from_secs(5);
+            w.set_deadline(Some(past)).unwrap();
+            w.set_read_deadline(Some(past)).unwrap();
+            w.set_write_deadline(None).unwrap();
+            let b = [0u8; 1024];
+            // Bounded: the socket buffers hold a few MB at most.
+            let mut res = Ok(());
+            for _ in 0..1_000_000 {
+                if let Err(e) = (&w).write(&b) {
+                    res = Err(e);
+                    break;
+                }
+            }
+            ch2.send(res);
+        });
+        let max = after(Duration::from_millis(100));
+        select! {
+            case res = <-ch => panic!("expected Write to not return, but it returned {res:?}"),
+            case <-max => {
+                drop(c);
+                let e = ch.recv().unwrap().unwrap_err();
+                assert_ne!(e.kind(), ErrorKind::TimedOut, "{e}");
+            },
+        }
+    });
+}
+
+/// TestReadWriteProlongedTimeout: the server's reader and writer extend
+/// their deadlines by an hour before every operation while the client does
+/// 1 000 write/read round trips; both end with an error once the client
+/// closes, and nothing hangs.
+#[test]
+fn read_write_prolonged_timeout() {
+    csp_core::run(|| {
+        let ln = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = ln.local_addr().unwrap();
+        let server = spawn(move || {
+            let (c, _) = ln.accept().unwrap();
+            let c = Arc::new(c);
+            let wg = WaitGroup::new();
+            wg.add(2);
+            let (r, wg1) = (c.clone(), wg.clone());
+            spawn(move || {
+                let mut b = [0u8; 1];
+                loop {
+                    r.set_read_deadline(Some(Instant::now() + Duration::from_secs(3600)))
+                        .unwrap();
+                    match (&*r).read(&mut b) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                }
+                wg1.done();
+            });
+            let (w, wg2) = (c.clone(), wg.clone());
+            spawn(move || {
+                let b = [0u8; 1];
+                loop {
+                    w.set_write_deadline(Some(Instant::now() + Duration::from_secs(3600)))
+                        .unwrap();
+                    if (&*w).write(&b).is_err() {
+                        break;
+                    }
+                }
+                wg2.done();
+            });
+            wg.wait();
+        });
+        let mut c = TcpStream::connect(addr).unwrap();
+        let mut b = [0u8; 1];
+        for _ in 0..1000 {
+            c.write_all(&b).unwrap();
+            c.read_exact(&mut b).unwrap();
+        }
+        drop(c);
+        server.join().unwrap();
+    });
+}
