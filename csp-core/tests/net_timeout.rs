@@ -107,14 +107,19 @@ fn read_timeout_must_not_return() {
         let r = c.try_clone().unwrap();
         let ch = Chan::new(1);
         let ch2 = ch.clone();
+        let ready = Chan::new(1);
+        let ready2 = ready.clone();
         spawn(move || {
             let past = Instant::now() - Duration::from_secs(5);
             r.set_deadline(Some(past)).unwrap();
             r.set_write_deadline(Some(past)).unwrap();
             r.set_read_deadline(None).unwrap();
+            // As Go's maxch: the 100 ms start once the deadlines are set.
+            ready2.send(());
             let mut b = [0u8; 1];
             ch2.send((&r).read(&mut b));
         });
+        ready.recv();
         let max = after(Duration::from_millis(100));
         select! {
             case res = <-ch => panic!("expected Read to not return, but it returned {res:?}"),
@@ -158,8 +163,9 @@ fn deadline_moved_while_parked() {
         (&*c).read_exact(&mut b).unwrap();
         assert_eq!(&b, b"ok!!");
 
-        // A parked read whose deadline is removed keeps waiting for data.
-        c.set_read_deadline(Some(Instant::now() + Duration::from_millis(30)))
+        // A parked read whose deadline is removed keeps waiting for data
+        // past the old deadline.
+        c.set_read_deadline(Some(Instant::now() + Duration::from_millis(500)))
             .unwrap();
         let r = c.clone();
         let reader = spawn(move || {
@@ -167,7 +173,7 @@ fn deadline_moved_while_parked() {
             (&*r).read_exact(&mut b).map(|_| b)
         });
         c.set_read_deadline(None).unwrap();
-        csp_core::sleep(Duration::from_millis(100));
+        csp_core::sleep(Duration::from_millis(700));
         s.write_all(b"late").unwrap();
         assert_eq!(&reader.join().unwrap().unwrap(), b"late");
     });
@@ -428,11 +434,14 @@ fn write_timeout_must_not_return() {
         let w = c.try_clone().unwrap();
         let ch = Chan::new(1);
         let ch2 = ch.clone();
+        let ready = Chan::new(1);
+        let ready2 = ready.clone();
         spawn(move || {
             let past = Instant::now() - Duration::from_secs(5);
             w.set_deadline(Some(past)).unwrap();
             w.set_read_deadline(Some(past)).unwrap();
             w.set_write_deadline(None).unwrap();
+            ready2.send(());
             let b = [0u8; 1024];
             // Bounded: the socket buffers hold a few MB at most.
             let mut res = Ok(());
@@ -444,6 +453,7 @@ fn write_timeout_must_not_return() {
             }
             ch2.send(res);
         });
+        ready.recv();
         let max = after(Duration::from_millis(100));
         select! {
             case res = <-ch => panic!("expected Write to not return, but it returned {res:?}"),
