@@ -148,9 +148,9 @@ fn blocking_returns_its_value_and_nests() {
 
 #[test]
 fn blocking_propagates_panics() {
-    let r = Builder::new()
-        .workers(2)
-        .run(|| std::panic::catch_unwind(|| blocking(|| panic!("inside blocking"))));
+    let r = Builder::new().workers(2).run(|| {
+        std::panic::catch_unwind(|| blocking(|| panic!("inside blocking")))
+    });
     let e = r.unwrap_err();
     assert_eq!(e.downcast_ref::<&str>(), Some(&"inside blocking"));
 }
