@@ -106,19 +106,33 @@ fn echo_thread_clients() {
     thread_echo(100, 100);
 }
 
+/// The full size's clients and messages per client: 1 000 × 1 000, or
+/// `CSP_NET_ECHO=CLIENTS,MESSAGES`.
+fn full_size() -> (usize, usize) {
+    match std::env::var("CSP_NET_ECHO") {
+        Ok(v) => {
+            let (c, m) = v.split_once(',').expect("CSP_NET_ECHO=CLIENTS,MESSAGES");
+            (c.trim().parse().unwrap(), m.trim().parse().unwrap())
+        }
+        Err(_) => (1000, 1000),
+    }
+}
+
 /// The full size: 1 000 client goroutines × 1 000 messages.
-/// `cargo test --release -p csp-core --test net_tcp -- --ignored`
+/// `cargo test --release -p csp-core --test net_tcp -- --ignored --test-threads=1`
 #[test]
 #[ignore = "full size; run in release"]
 fn echo_goroutine_clients_full() {
-    goroutine_echo(1000, 1000);
+    let (c, m) = full_size();
+    goroutine_echo(c, m);
 }
 
 /// The full size with the clients on OS threads.
 #[test]
 #[ignore = "full size; run in release"]
 fn echo_thread_clients_full() {
-    thread_echo(1000, 1000);
+    let (c, m) = full_size();
+    thread_echo(c, m);
 }
 
 /// Go's TestTCPServer: a transponder over each loopback family available.
