@@ -232,6 +232,11 @@ fn std_read_timeout() {
         assert_eq!(&b, b"hi");
         c.set_read_timeout(None).unwrap();
         assert_eq!(c.read_timeout().unwrap(), None);
+        // A timeout too large for the clock never fires.
+        c.set_read_timeout(Some(Duration::MAX)).unwrap();
+        s.write_all(b"ok").unwrap();
+        c.read_exact(&mut b).unwrap();
+        assert_eq!(&b, b"ok");
     });
 }
 

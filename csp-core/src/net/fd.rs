@@ -33,7 +33,8 @@ struct Limit {
 impl Limit {
     /// The instant at which an operation that started at `start` times out.
     fn at(&self, start: Instant) -> Option<Instant> {
-        let by_timeout = self.timeout.map(|t| start.checked_add(t).unwrap_or(start));
+        // A timeout too large to represent never ends.
+        let by_timeout = self.timeout.and_then(|t| start.checked_add(t));
         match (self.deadline, by_timeout) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
