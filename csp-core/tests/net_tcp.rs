@@ -96,14 +96,28 @@ fn thread_echo(clients: usize, msgs: usize) {
     });
 }
 
+/// Under valgrind (scripts/valgrind.sh) every thread is serialised and
+/// their number is capped at 500: the echo tests run smaller there.
+fn under_valgrind() -> bool {
+    std::env::var_os("LD_PRELOAD").is_some_and(|v| v.to_string_lossy().contains("vgpreload"))
+}
+
 #[test]
 fn echo_goroutine_clients() {
-    goroutine_echo(1000, 20);
+    if under_valgrind() {
+        goroutine_echo(50, 10);
+    } else {
+        goroutine_echo(1000, 20);
+    }
 }
 
 #[test]
 fn echo_thread_clients() {
-    thread_echo(100, 100);
+    if under_valgrind() {
+        thread_echo(10, 10);
+    } else {
+        thread_echo(100, 100);
+    }
 }
 
 /// The full size's clients and messages per client: 1 000 × 1 000, or
