@@ -38,6 +38,27 @@ use crate::runtime::netpoll::Interest;
 /// server.join().unwrap()?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
+///
+/// Deadlines, as in Go: a read past its deadline fails with `TimedOut`, and
+/// the stream works again once the deadline is moved.
+///
+/// ```
+/// use std::io::{ErrorKind, Read, Write};
+/// use std::time::{Duration, Instant};
+/// use csp_core::net::{TcpListener, TcpStream};
+///
+/// let ln = TcpListener::bind("127.0.0.1:0")?;
+/// let mut c = TcpStream::connect(ln.local_addr()?)?;
+/// let (mut s, _) = ln.accept()?;
+/// let mut buf = [0; 2];
+/// c.set_read_deadline(Some(Instant::now() + Duration::from_millis(10)))?;
+/// assert_eq!(c.read(&mut buf).unwrap_err().kind(), ErrorKind::TimedOut);
+/// c.set_read_deadline(None)?;
+/// s.write_all(b"ok")?;
+/// c.read_exact(&mut buf)?;
+/// assert_eq!(&buf, b"ok");
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct TcpStream {
     pub(crate) fd: Fd<std::net::TcpStream>,
