@@ -1,11 +1,12 @@
 #![doc = include_str!("lib_docs.md")]
 #![warn(missing_docs)]
 
-// The layers import only downward: `time` and `sync` use `chan` and
-// `runtime`; `chan` uses `runtime`; `runtime` uses neither.
+// The layers import only downward: `net` uses `runtime`'s netpoller;
+// `time` and `sync` use `chan` and `runtime`; `chan` uses `runtime`; `runtime` uses neither.
 mod chan;
 #[cfg(not(loom))]
 mod lock_futex;
+pub mod net;
 mod runtime;
 mod shim;
 mod sync;

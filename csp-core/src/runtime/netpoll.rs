@@ -18,9 +18,6 @@
 //!
 //! A goroutine parked here is not asleep for the deadlock rule.
 
-// Until `net` is built on it.
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::io;
 use std::os::fd::RawFd;
@@ -179,10 +176,11 @@ impl Netpoll {
     }
 }
 
-/// One direction of a descriptor: a parked waiter, or a readiness nobody
-/// has consumed yet. Guarded by its mutex.
+/// One direction of a descriptor: the parked waiters (several goroutines may
+/// read one socket), or a readiness nobody has consumed yet. Guarded by its
+/// mutex.
 struct Slot {
-    waiter: *mut Sudog,
+    waiters: Vec<*mut Sudog>,
     ready: bool,
     /// Bumped by [`PollDesc::wake`]: a waiter re-reads its deadline.
     seq: u64,
@@ -193,17 +191,21 @@ struct Slot {
 unsafe impl Send for Slot {}
 
 impl Slot {
-    /// An event came: ready the waiter (into `woken`) or remember it.
+    /// An event came: ready every waiter (into `woken`: each retries its
+    /// call, and the losers park again), or, with none, remember it.
     fn fire(&mut self, woken: &mut Vec<*mut Sudog>) {
-        let sg = std::mem::replace(&mut self.waiter, ptr::null_mut());
-        // SAFETY: a linked sudog is alive until its waiter unlinks it under
-        // this lock, or until we ready it.
-        if !sg.is_null() && unsafe { (*sg).claim() } {
-            // SAFETY: as above; we won the wait.
-            unsafe { (*sg).success = true };
-            woken.push(sg);
-        } else {
-            // Nobody waits, or the waiter's deadline won: keep it for the next.
+        let before = woken.len();
+        for sg in self.waiters.drain(..) {
+            // SAFETY: a linked sudog is alive until its waiter unlinks it
+            // under this lock, or until we ready it. A waiter whose deadline
+            // won the claim unlinks nothing: it finds itself gone.
+            if unsafe { (*sg).claim() } {
+                // SAFETY: as above; we won the wait.
+                unsafe { (*sg).success = true };
+                woken.push(sg);
+            }
+        }
+        if woken.len() == before {
             self.ready = true;
         }
     }
@@ -244,7 +246,7 @@ impl PollDesc {
         let token = np.next_token.fetch_add(1, Ordering::Relaxed);
         let new_slot = || {
             Mutex::new(Slot {
-                waiter: ptr::null_mut(),
+                waiters: Vec::new(),
                 ready: false,
                 seq: 0,
             })
@@ -269,19 +271,38 @@ impl PollDesc {
         self.sched.netpoll.get().expect("registered with a poller")
     }
 
+    /// The wake sequence of `interest`: read it before the state a wait
+    /// depends on (a deadline), and pass it to [`wait_since`](Self::wait_since),
+    /// so that a [`wake`](Self::wake) in between is not missed (Go's
+    /// `rseq`/`wseq`).
+    pub(crate) fn wake_seq(&self, interest: Interest) -> u64 {
+        self.slots[interest.index()].lock().seq
+    }
+
+    /// [`wait_since`](Self::wait_since) with the current wake sequence.
+    #[cfg(test)]
+    pub(crate) fn wait(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+        self.wait_since(interest, deadline, self.wake_seq(interest))
+    }
+
     /// Waits until the descriptor may be ready for `interest` (the caller then
     /// retries its non-blocking call, which may still say `WouldBlock`), until
     /// `deadline` (`ErrorKind::TimedOut`), until [`close`](Self::close)
-    /// ([`closed`]'s error), or until [`wake`](Self::wake) (`Ok`, so that the
+    /// ([`closed`]'s error), or until [`wake`](Self::wake) has been called
+    /// since [`wake_seq`](Self::wake_seq) returned `seq` (`Ok`, so that the
     /// caller re-reads its deadline). Parks only the calling goroutine;
     /// blocks a plain thread.
-    pub(crate) fn wait(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+    pub(crate) fn wait_since(
+        &self,
+        interest: Interest,
+        deadline: Option<Instant>,
+        seq: u64,
+    ) -> io::Result<()> {
         if current_g().is_none() {
-            return self.wait_thread(interest, deadline);
+            return self.wait_thread(interest, deadline, seq);
         }
         let slot = &self.slots[interest.index()];
         let mut s = slot.lock();
-        let seq = s.seq;
         loop {
             if self.closing.load(Ordering::Acquire) {
                 return Err(closed());
@@ -292,11 +313,10 @@ impl PollDesc {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(io::Error::from(io::ErrorKind::TimedOut));
             }
-            debug_assert!(s.waiter.is_null(), "netpoll: two waiters on one slot");
             let wait = Wait::new(deadline);
             let mut sg = wait.sudog(ptr::null_mut(), self as *const _ as usize, false);
             let sgp: *mut Sudog = &mut sg;
-            s.waiter = sgp;
+            s.waiters.push(sgp);
             let np = self.np();
             np.waiters.fetch_add(1, Ordering::SeqCst);
             let mut guard = Some(s);
@@ -304,25 +324,28 @@ impl PollDesc {
             np.waiters.fetch_sub(1, Ordering::SeqCst);
             if let WaitOutcome::Woken { .. } = out {
                 // An event, a wake or a close: the caller retries (or we
-                // report the close on the next turn).
+                // report the close).
                 if self.closing.load(Ordering::Acquire) {
                     return Err(closed());
                 }
                 return Ok(());
             }
             s = slot.lock();
-            if s.waiter == sgp {
-                // The deadline won: unlink ourselves.
-                s.waiter = ptr::null_mut();
-            }
+            // The deadline won: unlink ourselves (unless an event already
+            // took us out).
+            s.waiters.retain(|&w| w != sgp);
         }
     }
 
     /// A plain thread's wait: `poll(2)` on the descriptor, in slices so that
     /// `close` and `wake` are noticed.
-    fn wait_thread(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+    fn wait_thread(
+        &self,
+        interest: Interest,
+        deadline: Option<Instant>,
+        seq: u64,
+    ) -> io::Result<()> {
         const SLICE: Duration = Duration::from_millis(10);
-        let seq = self.slots[interest.index()].lock().seq;
         let events = match interest {
             Interest::Read => libc::POLLIN | libc::POLLRDHUP,
             Interest::Write => libc::POLLOUT,
@@ -362,18 +385,16 @@ impl PollDesc {
         }
     }
 
-    /// Wakes the waiter of `interest` so that it re-reads its deadline.
+    /// Wakes the waiters of `interest` so that they re-read their deadline.
     pub(crate) fn wake(&self, interest: Interest) {
         let mut woken = Vec::new();
         {
             let mut s = self.slots[interest.index()].lock();
             s.seq += 1;
+            // A wake is no readiness: keep `ready` as it was.
+            let ready = s.ready;
             s.fire(&mut woken);
-            // `fire` left `ready` set only if nobody waited; a wake is no
-            // readiness.
-            if woken.is_empty() {
-                s.ready = false;
-            }
+            s.ready = ready;
         }
         for sg in woken {
             // SAFETY: claimed under the slot's lock, which is released.
