@@ -1,15 +1,16 @@
 #![doc = include_str!("lib_docs.md")]
 #![warn(missing_docs)]
 
-// The layers import only downward: `time` and `sync` use `chan` and
-// `runtime`; `chan` uses `runtime`; `runtime` uses neither.
+// The layers import only downward: `time`, `sync` and `context` use `chan`
+// and `runtime`; `chan` uses `runtime`; `runtime` uses neither.
 mod chan;
+pub mod context;
 #[cfg(not(loom))]
 mod lock_futex;
 mod runtime;
 mod shim;
-mod sync;
-mod time;
+pub mod sync;
+pub mod time;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -17,7 +18,7 @@ pub mod __private;
 
 pub use chan::dynselect::{Select, Selected};
 pub use chan::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-pub use chan::{Chan, Iter};
+pub use chan::{Chan, CloseOnDrop, Iter};
 pub use csp_macros::{csp, go, main, select, test};
 pub use runtime::{num_goroutine, run, spawn, yield_now, Builder, JoinHandle, DEFAULT_STACK_SIZE};
 pub use sync::WaitGroup;

@@ -89,6 +89,13 @@ impl<T> Hchan<T> {
         self.refs.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// How many `Chan` handles exist now (for `time`: a timer whose channel
+    /// has no handle but its own stops).
+    #[inline]
+    pub(crate) fn handles(&self) -> usize {
+        self.refs.load(Ordering::Acquire)
+    }
+
     /// Drops one handle; the last one frees the channel and every buffered value.
     ///
     /// # Safety
