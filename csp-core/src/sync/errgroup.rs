@@ -18,7 +18,9 @@ type Cancel<E> = Box<dyn Fn(Option<&E>) + Send + Sync>;
 
 struct Inner<E> {
     wg: WaitGroup,
-    err: Mutex<Option<E>>,
+    /// The first error (Go's `errOnce` + `err`): `.1` is set once one has
+    /// been recorded, so later errors are dropped even after `wait` took it.
+    err: Mutex<(Option<E>, bool)>,
     /// Tokens of the limit (Go's `sem chan token`): `None` for no limit.
     sem: Mutex<Option<Chan<()>>>,
     cancel: Option<Cancel<E>>,
@@ -89,7 +91,7 @@ impl<E: Send + 'static> Group<E> {
         Group {
             inner: Arc::new(Inner {
                 wg: WaitGroup::new(),
-                err: Mutex::new(None),
+                err: Mutex::new((None, false)),
                 sem: Mutex::new(None),
                 cancel,
             }),
@@ -173,22 +175,24 @@ impl<E: Send + 'static> Group<E> {
             let d = Done { inner, sem };
             if let Err(e) = f() {
                 let mut first = d.inner.err.lock();
-                if first.is_none() {
+                if !first.1 {
+                    first.1 = true;
                     if let Some(c) = &d.inner.cancel {
                         c(Some(&e));
                     }
-                    *first = Some(e);
+                    first.0 = Some(e);
                 }
             }
         }));
     }
 
     /// Waits for every goroutine of the group, then returns the first error
-    /// (Go's `Wait`); it cancels the group's context, if any. The error is
-    /// taken: a second `wait` returns `Ok` unless new work failed.
+    /// (Go's `Wait`); it cancels the group's context, if any. As in Go, only
+    /// the first error is ever kept; unlike Go (whose `Wait` returns it every
+    /// time), it is moved out, so later `wait`s return `Ok`.
     pub fn wait(&self) -> Result<(), E> {
         self.inner.wg.wait();
-        let e = self.inner.err.lock().take();
+        let e = self.inner.err.lock().0.take();
         if let Some(c) = &self.inner.cancel {
             c(e.as_ref());
         }

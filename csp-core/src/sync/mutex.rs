@@ -314,7 +314,7 @@ impl<T: ?Sized> Mutex<T> {
     /// Locks the mutex if it is free now (Go's `TryLock`).
     #[inline]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.raw.try_lock().then_some(MutexGuard {
+        self.raw.try_lock().then(|| MutexGuard {
             m: self,
             _not_sync: PhantomData,
         })

@@ -188,7 +188,7 @@ impl<T: ?Sized> RwLock<T> {
 
     /// Locks for reading if that is possible now (Go's `TryRLock`).
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
-        self.raw.try_read().then_some(RwLockReadGuard {
+        self.raw.try_read().then(|| RwLockReadGuard {
             l: self,
             _p: PhantomData,
         })
@@ -205,7 +205,7 @@ impl<T: ?Sized> RwLock<T> {
 
     /// Locks for writing if it is free now (Go's `TryLock`).
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
-        self.raw.try_write().then_some(RwLockWriteGuard {
+        self.raw.try_write().then(|| RwLockWriteGuard {
             l: self,
             _p: PhantomData,
         })
