@@ -278,3 +278,59 @@ fn tick_and_after_func_stop() {
 fn tick_and_after_func_stop_both() {
     both(tick_and_after_func_stop);
 }
+
+/// Go 1.23's `maybeRunChan`: an expired timer is ready when polled even if
+/// no worker has run the timer heap since it expired. Here the only worker
+/// is blocked in a std sleep, so nothing but the poll can run the timer.
+#[test]
+fn expired_timer_ready_when_polled_without_scheduler() {
+    Builder::new().workers(1).run(|| {
+        for _ in 0..20 {
+            let t = new_timer(MS);
+            let a = after(MS);
+            let tk = new_ticker(MS);
+            std::thread::sleep(3 * MS); // blocks the only worker
+            assert!(ready(t.c()), "expired timer not ready when polled");
+            assert!(ready(&a), "expired after() not ready when polled");
+            assert!(ready(tk.c()), "due ticker not ready when polled");
+            assert!(!ready(t.c()), "a one-shot timer delivered twice");
+            tk.stop();
+        }
+    });
+}
+
+/// The same from an OS thread, through a blocking receive and `recv_timeout`.
+#[test]
+fn expired_timer_ready_when_polled_threads() {
+    for _ in 0..20 {
+        let t = new_timer(MS);
+        std::thread::sleep(3 * MS);
+        assert!(
+            t.c().try_recv().is_ok(),
+            "expired timer not ready when polled"
+        );
+        assert!(!t.stop(), "stop of a fired timer returned true");
+    }
+}
+
+/// A ticker run early by a poll stays on its period grid and keeps ticking.
+fn ticker_polled_early_keeps_ticking() {
+    let tk = new_ticker(2 * MS);
+    for _ in 0..5 {
+        std::thread::sleep(3 * MS);
+        select! {
+            case <-tk.c() => {},
+            default => panic!("due ticker not ready"),
+        }
+    }
+    for _ in 0..3 {
+        tk.c().recv().unwrap();
+    }
+    tk.stop();
+    assert!(!ready(tk.c()));
+}
+
+#[test]
+fn ticker_polled_early_keeps_ticking_both() {
+    both(ticker_polled_early_keeps_ticking);
+}

@@ -284,6 +284,14 @@ impl<T> Chan<T> {
         CloseOnDrop { ch: self.clone() }
     }
 
+    /// Makes this the channel of timer `t` (Go 1.23's `hchan.timer`): a
+    /// receive or select on it runs `t` first if it is due.
+    pub(crate) fn set_timer(&self, t: &std::sync::Arc<crate::runtime::timer::FuncTimer>) {
+        if let Some(c) = self.hchan() {
+            c.set_timer(t);
+        }
+    }
+
     /// How many handles to this channel exist (0 for nil).
     pub(crate) fn handle_count(&self) -> usize {
         self.hchan().map_or(0, Hchan::handles)

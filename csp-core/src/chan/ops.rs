@@ -200,6 +200,7 @@ impl<T> Hchan<T> {
     /// # Safety
     /// `ep` is valid for a write of `T`.
     pub(crate) unsafe fn chanrecv(&self, ep: *mut T, block: Block) -> RecvResult {
+        self.maybe_run_timer();
         // Fast path: a non-blocking receive from an empty channel fails without
         // the lock; one that is closed and drained reports it without the lock.
         // The order of the loads matters: empty, then closed, then empty again.

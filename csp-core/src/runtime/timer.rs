@@ -42,6 +42,9 @@ pub(crate) struct FuncTimer {
     seq: AtomicU64,
     /// An entry with the current `seq` is in the heap. Heap lock.
     armed: AtomicBool,
+    /// When that entry is due, in nanoseconds since the heap's epoch (for
+    /// [`FuncTimer::run_if_due`]). Written under the heap lock.
+    when: AtomicU64,
     /// The scheduler whose heap the timer goes into (weak: the heap holds the
     /// timer, so a strong reference would be a cycle).
     sched: Weak<Sched>,
@@ -91,6 +94,32 @@ impl FuncTimer {
             s.timer_added();
         }
         was
+    }
+}
+
+impl FuncTimer {
+    /// Go 1.23's `maybeRunChan`: if the timer is due, runs it now, on the
+    /// calling thread, instead of waiting for a worker to run the heap. A
+    /// receive from a timer's channel calls this first, so an expired timer
+    /// is ready the moment it is polled.
+    pub(crate) fn run_if_due(self: &Arc<Self>) {
+        if !self.armed.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(s) = self.sched.upgrade() else {
+            return;
+        };
+        let now = Instant::now();
+        if self.when.load(Ordering::Relaxed) > s.timers.nanos(now) {
+            return;
+        }
+        let Some((seq, earliest)) = s.timers.take_due(self, now) else {
+            return;
+        };
+        if earliest {
+            s.timer_added();
+        }
+        (self.f)(&Firing { now, t: self, seq });
     }
 }
 
@@ -310,8 +339,41 @@ impl Timers {
         } else {
             self.live.fetch_add(1, Ordering::SeqCst);
         }
+        t.when.store(self.nanos(when), Ordering::Relaxed);
         let earliest = self.push(&mut h, when, seq, Kind::Func { t: t.clone() });
         (was, earliest)
+    }
+
+    /// Takes function timer `t` out of the heap early because it is due at
+    /// `now` (its heap entry goes stale; a periodic timer is re-armed for
+    /// its next period). Returns the sequence number of this firing and
+    /// whether the re-armed entry became the earliest, or `None` if the
+    /// timer is not armed or not due.
+    fn take_due(&self, t: &Arc<FuncTimer>, now: Instant) -> Option<(u64, bool)> {
+        let mut h = self.heap.lock();
+        let when = t.when.load(Ordering::Relaxed);
+        if !t.armed.load(Ordering::Relaxed) || when > self.nanos(now) {
+            return None;
+        }
+        let seq = t.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        h.stale += 1;
+        let mut earliest = false;
+        match t.period.load(Ordering::Relaxed) {
+            0 => {
+                t.armed.store(false, Ordering::Relaxed);
+                self.live.fetch_sub(1, Ordering::SeqCst);
+            }
+            p => {
+                // The next tick after now, on the period grid.
+                let due = self.epoch + Duration::from_nanos(when);
+                let behind = now.duration_since(due).as_nanos() / u128::from(p);
+                let next = due + Duration::from_nanos(p) * (behind as u32 + 1);
+                t.when.store(self.nanos(next), Ordering::Relaxed);
+                earliest = self.push(&mut h, next, seq, Kind::Func { t: t.clone() });
+            }
+        }
+        self.maybe_compact(&mut h);
+        Some((seq, earliest))
     }
 
     /// Pops every timer due at `now` into `out`.
@@ -345,6 +407,7 @@ impl Timers {
                             let behind =
                                 now.duration_since(e.when).as_nanos() / p.as_nanos().max(1);
                             let when = e.when + p * (behind as u32 + 1);
+                            t.when.store(self.nanos(when), Ordering::Relaxed);
                             self.push(&mut h, when, e.seq, Kind::Func { t });
                         }
                     }
@@ -401,6 +464,7 @@ pub(crate) fn new(f: impl Fn(&Firing<'_>) + Send + Sync + 'static) -> Arc<FuncTi
         period: AtomicU64::new(0),
         seq: AtomicU64::new(0),
         armed: AtomicBool::new(false),
+        when: AtomicU64::new(0),
         sched: Arc::downgrade(&s),
     })
 }

@@ -9,14 +9,12 @@
 //!   [`Ticker::stop`] or [`Ticker::reset`] returns, no value sent for the old
 //!   setting is received: a value already in the channel is taken out, and a
 //!   firing that raced with the call sends nothing.
-//! - **Expired timers are ready.** A timer created or reset with a zero
-//!   duration holds its value before the call returns, so
+//! - **Expired timers are ready.** A receive or `select!` on a timer's
+//!   channel first runs the timer if it is due (Go 1.23's `maybeRunChan`),
+//!   so an expired timer is ready the moment it is polled, whether or not a
+//!   worker has run the timer heap yet:
 //!   `select! { case <-after(ZERO) => .., default => .. }` takes the case
-//!   every time. A timer whose deadline has passed is ready as soon as the
-//!   runtime has run it (every worker checks the timers on each scheduling
-//!   round; an idle runtime wakes for them), which is not quite Go 1.23's
-//!   "ready the instant it is polled" for deadlines that pass while nobody
-//!   runs; see the crate's README.
+//!   every time.
 //! - **Dropped timers are freed.** A timer, ticker or `tick` channel whose
 //!   handles ([`Timer`], [`Ticker`], every clone of the channel) are all
 //!   dropped stops and frees its memory: at once for a `Timer`/`Ticker`
@@ -117,6 +115,7 @@ fn send_timer(ch: &Chan<Instant>) -> (Arc<Mutex<()>>, Arc<FuncTimer>) {
         }
         let _ = tx.try_send(fire.now);
     });
+    ch.set_timer(&rt);
     (lock, rt)
 }
 
@@ -148,6 +147,7 @@ impl Timer {
     /// [`after_func`] timer, `stop` does not wait for a started `f` to finish.
     pub fn stop(&self) -> bool {
         let _g = self.lock.lock();
+        // Stop first: the drain below is a receive, which runs a due timer.
         let was = self.rt.stop();
         let _ = self.c.try_recv();
         was
@@ -158,8 +158,12 @@ impl Timer {
     /// afterwards (Go 1.23).
     pub fn reset(&self, d: Duration) -> bool {
         let _g = self.lock.lock();
+        // Stop before draining: the drain is a receive, which would run a
+        // due timer (and its function takes the lock we hold).
+        let was = self.rt.stop();
         let _ = self.c.try_recv();
-        self.arm(d)
+        self.arm(d);
+        was
     }
 }
 
@@ -271,11 +275,12 @@ impl Ticker {
             panic!("non-positive interval for Ticker.Reset");
         }
         let _g = self.lock.lock();
+        // Stop before draining (see `Timer::reset`).
+        self.rt.stop();
         let _ = self.c.try_recv();
-        match when(d) {
-            Some(w) => self.rt.reset(w, Some(d)),
-            None => self.rt.stop(),
-        };
+        if let Some(w) = when(d) {
+            self.rt.reset(w, Some(d));
+        }
     }
 }
 
