@@ -43,7 +43,23 @@ impl Sema {
     /// Go's `cansemacquire`.
     #[inline]
     fn try_take(&self) -> bool {
-        let mut v = self.count.load(Ordering::SeqCst);
+        self.take_from(self.count.load(Ordering::SeqCst))
+    }
+
+    /// `try_take` whose first read is a read-modify-write, so it sees the
+    /// latest count. `acquire` (`nwait += 1`, then this) and `release`
+    /// (`count += 1`, then an RMW read of `nwait`) are a Dekker pair: with
+    /// plain loads both sides could read stale zeros (allowed for Acquire
+    /// loads, and found by loom, which models SeqCst loads as Acquire), and
+    /// the waiter would park with the count available and nobody to wake
+    /// it. With RMWs on both sides one of them reads the other's write.
+    #[inline]
+    fn try_take_fresh(&self) -> bool {
+        self.take_from(self.count.fetch_add(0, Ordering::SeqCst))
+    }
+
+    #[inline]
+    fn take_from(&self, mut v: u32) -> bool {
         loop {
             if v == 0 {
                 return false;
@@ -69,7 +85,7 @@ impl Sema {
             // Announce ourselves before the last check, so a release that
             // bumps the count after it sees us and takes the lock.
             self.nwait.fetch_add(1, Ordering::SeqCst);
-            if self.try_take() {
+            if self.try_take_fresh() {
                 self.nwait.fetch_sub(1, Ordering::SeqCst);
                 return;
             }
@@ -100,7 +116,8 @@ impl Sema {
     /// With `handoff`, the count goes to that waiter directly.
     pub(crate) fn release(&self, handoff: bool) {
         self.count.fetch_add(1, Ordering::SeqCst);
-        if self.nwait.load(Ordering::SeqCst) == 0 {
+        // An RMW read: see `try_take_fresh`.
+        if self.nwait.fetch_add(0, Ordering::SeqCst) == 0 {
             return;
         }
         let mut q = self.q.lock();
