@@ -103,14 +103,19 @@ impl<T> Hchan<T> {
     }
 
     /// Go 1.23's `maybeRunChan`: on a timer's channel, runs the timer if it
-    /// is due, so that an expired timer is ready when polled. Every other
-    /// channel pays one load and a branch that is never taken.
+    /// is due, so that an expired timer is ready when polled; returns
+    /// whether this is a timer's channel (so it may have become ready).
+    /// Called only where a receive found the channel not ready (the hot
+    /// path, a ready channel, never reads the field); other channels pay
+    /// one load and a branch there.
     #[inline]
-    pub(crate) fn maybe_run_timer(&self) {
+    pub(crate) fn maybe_run_timer(&self) -> bool {
         let p = self.timer.load(Ordering::Acquire);
-        if !p.is_null() {
-            Self::run_timer(p);
+        if p.is_null() {
+            return false;
         }
+        Self::run_timer(p);
+        true
     }
 
     #[cold]

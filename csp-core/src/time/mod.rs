@@ -9,12 +9,13 @@
 //!   [`Ticker::stop`] or [`Ticker::reset`] returns, no value sent for the old
 //!   setting is received: a value already in the channel is taken out, and a
 //!   firing that raced with the call sends nothing.
-//! - **Expired timers are ready.** A receive or `select!` on a timer's
-//!   channel first runs the timer if it is due (Go 1.23's `maybeRunChan`),
-//!   so an expired timer is ready the moment it is polled, whether or not a
-//!   worker has run the timer heap yet:
-//!   `select! { case <-after(ZERO) => .., default => .. }` takes the case
-//!   every time.
+//! - **Expired timers are ready.** A non-blocking receive (`try_recv`) or
+//!   a `select!` poll that finds a timer's channel empty first runs the
+//!   timer if it is due (Go 1.23's `maybeRunChan`), so an expired timer is
+//!   ready the moment it is polled, whether or not a worker has run the
+//!   timer heap yet: `select! { case <-after(ZERO) => .., default => .. }`
+//!   takes the case every time. (A blocking receive simply waits: the heap
+//!   readies it.)
 //! - **Dropped timers are freed.** A timer, ticker or `tick` channel whose
 //!   handles ([`Timer`], [`Ticker`], every clone of the channel) are all
 //!   dropped stops and frees its memory: at once for a `Timer`/`Ticker`
