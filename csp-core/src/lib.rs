@@ -1,16 +1,18 @@
 #![doc = include_str!("lib_docs.md")]
 #![warn(missing_docs)]
 
-// The layers import only downward: `net` uses `runtime`'s netpoller;
-// `time` and `sync` use `chan` and `runtime`; `chan` uses `runtime`; `runtime` uses neither.
+// The layers import only downward: `time`, `sync`, `context` and `net` use
+// `chan` and `runtime` (`net` its netpoller); `chan` uses `runtime`;
+// `runtime` uses neither.
 mod chan;
+pub mod context;
 #[cfg(not(loom))]
 mod lock_futex;
 pub mod net;
 mod runtime;
 mod shim;
-mod sync;
-mod time;
+pub mod sync;
+pub mod time;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -19,7 +21,7 @@ pub mod __private;
 pub use chan::direction::{CanRecv, CanSend, Receiver, Sender};
 pub use chan::dynselect::{Select, Selected};
 pub use chan::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-pub use chan::{Chan, Iter};
+pub use chan::{Chan, CloseOnDrop, Iter};
 pub use csp_macros::{csp, go, main, select, test};
 pub use runtime::{
     blocking, lock_os_thread, num_goroutine, run, scope, spawn, unlock_os_thread, yield_now,

@@ -7,7 +7,8 @@ use std::mem::MaybeUninit;
 use std::ptr::{self, NonNull};
 
 use super::waitq::WaitQ;
-use crate::shim::{AtomicBool, AtomicUsize, LockedCell, Ordering, RawLock};
+use crate::runtime::timer::FuncTimer;
+use crate::shim::{AtomicBool, AtomicPtr, AtomicUsize, LockedCell, Ordering, RawLock};
 
 /// The channel: Go's `hchan`, plus the reference count of its `Chan` handles.
 pub(crate) struct Hchan<T> {
@@ -27,6 +28,10 @@ pub(crate) struct Hchan<T> {
     pub(crate) recvq: WaitQ,
     /// Parked senders.
     pub(crate) sendq: WaitQ,
+    /// Go 1.23's `hchan.timer`: the timer that sends on this channel (a
+    /// `Weak::into_raw`), or null for every other channel. A receive runs
+    /// a due timer first ([`Hchan::maybe_run_timer`]).
+    timer: AtomicPtr<FuncTimer>,
 }
 
 /// The allocation of a channel: the header, followed by the buffer when it has a
@@ -79,6 +84,7 @@ impl<T> Hchan<T> {
                 closed: AtomicBool::new(false),
                 recvq: WaitQ::new(),
                 sendq: WaitQ::new(),
+                timer: AtomicPtr::new(ptr::null_mut()),
             })
         };
         c
@@ -87,6 +93,48 @@ impl<T> Hchan<T> {
     /// One more `Chan` handle.
     pub(crate) fn acquire(&self) {
         self.refs.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Makes this a timer's channel (once, before it is shared).
+    pub(crate) fn set_timer(&self, t: &std::sync::Arc<FuncTimer>) {
+        let raw = std::sync::Weak::into_raw(std::sync::Arc::downgrade(t)).cast_mut();
+        let old = self.timer.swap(raw, Ordering::AcqRel);
+        assert!(old.is_null(), "hchan: timer set twice");
+    }
+
+    /// Go 1.23's `maybeRunChan`: on a timer's channel, runs the timer if it
+    /// is due, so that an expired timer is ready when polled; returns
+    /// whether this is a timer's channel (so it may have become ready).
+    /// Called only where a receive found the channel not ready (the hot
+    /// path, a ready channel, never reads the field); other channels pay
+    /// one load and a branch there.
+    #[inline]
+    pub(crate) fn maybe_run_timer(&self) -> bool {
+        let p = self.timer.load(Ordering::Acquire);
+        if p.is_null() {
+            return false;
+        }
+        Self::run_timer(p);
+        true
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn run_timer(p: *mut FuncTimer) {
+        // SAFETY: `p` came from `Weak::into_raw` in `set_timer`, and the
+        // channel owns that weak reference until `release` frees it; we
+        // borrow it without taking it over.
+        let w = std::mem::ManuallyDrop::new(unsafe { std::sync::Weak::from_raw(p) });
+        if let Some(t) = w.upgrade() {
+            t.run_if_due();
+        }
+    }
+
+    /// How many `Chan` handles exist now (for `time`: a timer whose channel
+    /// has no handle but its own stops).
+    #[inline]
+    pub(crate) fn handles(&self) -> usize {
+        self.refs.load(Ordering::Acquire)
     }
 
     /// Drops one handle; the last one frees the channel and every buffered value.
@@ -117,6 +165,11 @@ impl<T> Hchan<T> {
                 if i == this.dataqsiz {
                     i = 0;
                 }
+            }
+            let t = this.timer.load(Ordering::Relaxed);
+            if !t.is_null() {
+                // The weak reference that `set_timer` stored.
+                drop(std::sync::Weak::from_raw(t));
             }
             let (layout, _) = hchan_layout::<T>(this.dataqsiz);
             ptr::drop_in_place(c.as_ptr());

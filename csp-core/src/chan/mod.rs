@@ -257,6 +257,47 @@ impl<T> Chan<T> {
         self.ptr.is_none()
     }
 
+    /// Go's `defer close(c)`: a guard that closes the channel when it is
+    /// dropped, at the end of the scope or while a panic unwinds through it.
+    ///
+    /// The guard holds its own handle, so it may outlive `self`. Dropped
+    /// normally, it panics as `close` does ("close of closed channel", "close
+    /// of nil channel"); dropped during unwinding it never panics (a second
+    /// panic would abort), so a channel already closed is left alone.
+    ///
+    /// ```
+    /// use csp_core::{go, Chan};
+    ///
+    /// let out = Chan::new(0);
+    /// let tx = out.clone();
+    /// go! {
+    ///     let _closer = tx.close_on_drop();
+    ///     for i in 0..3 {
+    ///         if i == 2 {
+    ///             return; // an early return still closes `out`
+    ///         }
+    ///         tx.send(i);
+    ///     }
+    /// };
+    /// assert_eq!(out.iter().collect::<Vec<_>>(), [0, 1]);
+    /// ```
+    pub fn close_on_drop(&self) -> CloseOnDrop<T> {
+        CloseOnDrop { ch: self.clone() }
+    }
+
+    /// Makes this the channel of timer `t` (Go 1.23's `hchan.timer`): a
+    /// receive or select on it runs `t` first if it is due.
+    pub(crate) fn set_timer(&self, t: &std::sync::Arc<crate::runtime::timer::FuncTimer>) {
+        if let Some(c) = self.hchan() {
+            c.set_timer(t);
+        }
+    }
+
+    /// How many handles to this channel exist (0 for nil).
+    pub(crate) fn handle_count(&self) -> usize {
+        self.hchan().map_or(0, Hchan::handles)
+    }
+
     /// `for v := range c`: an iterator that receives until the channel is closed
     /// and drained.
     pub fn iter(&self) -> Iter<'_, T> {
@@ -308,6 +349,47 @@ impl<T> PartialEq for Chan<T> {
 }
 
 impl<T> Eq for Chan<T> {}
+
+impl<T> std::hash::Hash for Chan<T> {
+    /// The channel's identity, consistent with `==`: handles to the same
+    /// channel hash alike, so `HashMap<Chan<T>, V>` ports Go's `map[chan T]V`.
+    ///
+    /// ```
+    /// use std::collections::HashSet;
+    /// let a: csp_core::Chan<i32> = csp_core::Chan::new(0);
+    /// let set: HashSet<_> = [a.clone(), a.clone(), csp_core::Chan::new(0)].into_iter().collect();
+    /// assert_eq!(set.len(), 2);
+    /// assert!(set.contains(&a));
+    /// ```
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+/// Closes its channel when dropped: Go's `defer close(c)`. Made by
+/// [`Chan::close_on_drop`].
+#[must_use = "the channel is closed when the guard is dropped; bind it: `let _closer = ..`"]
+pub struct CloseOnDrop<T> {
+    ch: Chan<T>,
+}
+
+impl<T> Drop for CloseOnDrop<T> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if let Some(c) = self.ch.hchan() {
+                let _ = c.closechan();
+            }
+            return;
+        }
+        self.ch.close();
+    }
+}
+
+impl<T> fmt::Debug for CloseOnDrop<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CloseOnDrop").field(&self.ch).finish()
+    }
+}
 
 impl<T> fmt::Debug for Chan<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -203,11 +203,14 @@ impl<T> Hchan<T> {
         // Fast path: a non-blocking receive from an empty channel fails without
         // the lock; one that is closed and drained reports it without the lock.
         // The order of the loads matters: empty, then closed, then empty again.
+        // A timer's channel first runs its timer if it is due (Go 1.23); a
+        // blocking receive needs no such hook: the timer heap readies it.
         if block == Block::Never && self.empty() {
             if !self.closed.load(Ordering::Acquire) {
-                return RecvResult::Empty;
-            }
-            if self.empty() {
+                if !self.maybe_run_timer() || self.empty() {
+                    return RecvResult::Empty;
+                }
+            } else if self.empty() {
                 return RecvResult::Closed;
             }
         }

@@ -58,7 +58,10 @@ impl<T> SelectChan for Hchan<T> {
     fn may_be_ready(&self, dir: Dir) -> bool {
         match dir {
             Dir::Send => self.send_may_proceed(),
-            Dir::Recv => self.recv_may_proceed(),
+            // Not ready: a timer's channel runs its timer if due (Go 1.23).
+            Dir::Recv => {
+                self.recv_may_proceed() || (self.maybe_run_timer() && self.recv_may_proceed())
+            }
         }
     }
     unsafe fn unlock(&self) {

@@ -38,11 +38,16 @@ pub(crate) enum WaitReason {
     Join,
     WaitGroup,
     IoWait,
+    SyncMutexLock,
+    SyncRWMutexRLock,
+    SyncRWMutexLock,
+    SyncCondWait,
+    Semacquire,
 }
 
 impl WaitReason {
     /// The last variant: every discriminant is in `0..=LAST as u8`.
-    const LAST: WaitReason = WaitReason::IoWait;
+    const LAST: WaitReason = WaitReason::Semacquire;
 
     /// The reason stored as `r as u8`.
     pub(crate) fn from_u8(x: u8) -> WaitReason {
@@ -65,6 +70,11 @@ impl WaitReason {
             WaitReason::Join => "join",
             WaitReason::WaitGroup => "sync.WaitGroup.Wait",
             WaitReason::IoWait => "IO wait",
+            WaitReason::SyncMutexLock => "sync.Mutex.Lock",
+            WaitReason::SyncRWMutexRLock => "sync.RWMutex.RLock",
+            WaitReason::SyncRWMutexLock => "sync.RWMutex.Lock",
+            WaitReason::SyncCondWait => "sync.Cond.Wait",
+            WaitReason::Semacquire => "semacquire",
         }
     }
 }

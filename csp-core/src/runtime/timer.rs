@@ -8,11 +8,18 @@
 //! cancelled lazily: cancelling bumps its sequence number, and a heap entry
 //! whose sequence no longer matches is skipped when it comes up (the heap is
 //! compacted when such entries pile up).
+//!
+//! A function timer can be stopped and reset (Go's `stopTimer`/`resetTimer`):
+//! its `armed` flag, written under the heap lock, says whether an entry of the
+//! current sequence number is in the heap. A function that fires gets a
+//! [`Firing`], which tells it whether a stop or reset has overtaken it since
+//! the entry was popped (the caller of `stop`/`reset` serialises with the
+//! function through its own lock; see `crate::time`).
 
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -20,14 +27,103 @@ use parking_lot::Mutex;
 use crate::runtime::g::{GRef, G};
 use crate::runtime::sched::{self, goready, Sched};
 
-/// A function timer: what [`crate::time`] builds `after`, `tick` (and later
-/// `Timer`, `Ticker`) on.
+/// The function a [`FuncTimer`] calls.
+type TimerFn = Box<dyn Fn(&Firing<'_>) + Send + Sync>;
+
+/// A function timer: what [`crate::time`] builds `after`, `tick`, `Timer`,
+/// `Ticker` and `after_func` on, and what `context` deadlines use.
 pub(crate) struct FuncTimer {
-    f: Box<dyn Fn(Instant) + Send + Sync>,
-    period: Option<Duration>,
-    /// Bumped (under the heap lock) when the timer is stopped, which makes
-    /// its heap entry stale.
+    f: TimerFn,
+    /// The period in nanoseconds; 0 for a one-shot timer. Heap lock.
+    period: AtomicU64,
+    /// Bumped (under the heap lock) when the timer is stopped or reset, which
+    /// makes its heap entry stale.
     seq: AtomicU64,
+    /// An entry with the current `seq` is in the heap. Heap lock.
+    armed: AtomicBool,
+    /// When that entry is due, in nanoseconds since the heap's epoch (for
+    /// [`FuncTimer::run_if_due`]). Written under the heap lock.
+    when: AtomicU64,
+    /// The scheduler whose heap the timer goes into (weak: the heap holds the
+    /// timer, so a strong reference would be a cycle).
+    sched: Weak<Sched>,
+}
+
+/// One call of a timer's function.
+pub(crate) struct Firing<'a> {
+    /// When the timer was run (Go passes this to `sendTime`).
+    pub(crate) now: Instant,
+    t: &'a FuncTimer,
+    seq: u64,
+}
+
+impl Firing<'_> {
+    /// Whether no stop or reset has happened since this firing was taken
+    /// from the heap. Meaningful under a lock that the stopper also holds.
+    pub(crate) fn current(&self) -> bool {
+        self.t.seq.load(Ordering::Relaxed) == self.seq
+    }
+
+    /// Stops the timer from inside its own function (a ticker nobody can
+    /// receive from any more).
+    pub(crate) fn stop(&self) {
+        self.t.stop();
+    }
+}
+
+impl FuncTimer {
+    /// Stops the timer (Go's `Timer.Stop`): returns whether it was pending.
+    /// The function may still be running for an earlier firing; see
+    /// [`Firing::current`].
+    pub(crate) fn stop(&self) -> bool {
+        match self.sched.upgrade() {
+            Some(s) => s.timers.stop(self),
+            None => false,
+        }
+    }
+
+    /// Re-arms the timer to fire at `when`, then every `period` if given
+    /// (Go's `Timer.Reset`, `Ticker.Reset`): returns whether it was pending.
+    pub(crate) fn reset(self: &Arc<Self>, when: Instant, period: Option<Duration>) -> bool {
+        let Some(s) = self.sched.upgrade() else {
+            return false;
+        };
+        let (was, earliest) = s.timers.reset(self, when, period);
+        if earliest {
+            s.timer_added();
+        }
+        was
+    }
+}
+
+impl FuncTimer {
+    /// Go 1.23's `maybeRunChan`: if the timer is due, runs it now, on the
+    /// calling thread, instead of waiting for a worker to run the heap. A
+    /// receive from a timer's channel calls this first, so an expired timer
+    /// is ready the moment it is polled.
+    pub(crate) fn run_if_due(self: &Arc<Self>) {
+        if !self.armed.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(s) = self.sched.upgrade() else {
+            return;
+        };
+        let now = Instant::now();
+        if self.when.load(Ordering::Relaxed) > s.timers.nanos(now) {
+            return;
+        }
+        let Some((seq, earliest)) = s.timers.take_due(self, now) else {
+            return;
+        };
+        if earliest {
+            s.timer_added();
+        }
+        (self.f)(&Firing { now, t: self, seq });
+    }
+}
+
+fn period_nanos(p: Option<Duration>) -> u64 {
+    p.map_or(0, |p| (p.as_nanos().min(u64::MAX as u128) as u64).max(1))
 }
 
 enum Kind {
@@ -95,7 +191,7 @@ pub(crate) struct Timers {
 /// What a due timer asks the scheduler to do, outside the heap lock.
 enum Fired {
     Ready(Arc<G>),
-    Call(Arc<FuncTimer>, Instant),
+    Call(Arc<FuncTimer>, Instant, u64),
 }
 
 impl Timers {
@@ -183,6 +279,11 @@ impl Timers {
     fn forget(&self, h: &mut Heap) {
         self.live.fetch_sub(1, Ordering::SeqCst);
         h.stale += 1;
+        self.maybe_compact(h);
+    }
+
+    /// Drops the stale entries when they make up most of the heap.
+    fn maybe_compact(&self, h: &mut Heap) {
         if h.stale > 64 && h.stale > h.heap.len() / 2 {
             let old = std::mem::take(&mut h.heap);
             h.heap = old.into_iter().filter(|e| !e.stale()).collect();
@@ -212,12 +313,66 @@ impl Timers {
         }
     }
 
-    /// Adds a function timer. Returns whether it became the earliest.
-    fn add_func(&self, t: Arc<FuncTimer>, when: Instant) -> bool {
+    /// Stops function timer `t`: returns whether it was armed.
+    fn stop(&self, t: &FuncTimer) -> bool {
         let mut h = self.heap.lock();
-        let seq = t.seq.load(Ordering::Relaxed);
-        self.live.fetch_add(1, Ordering::SeqCst);
-        self.push(&mut h, when, seq, Kind::Func { t })
+        if !t.armed.swap(false, Ordering::Relaxed) {
+            return false;
+        }
+        t.seq.fetch_add(1, Ordering::Relaxed);
+        self.forget(&mut h);
+        true
+    }
+
+    /// Re-arms function timer `t` at `when` (with a new period): returns
+    /// whether it was armed, and whether it became the earliest timer.
+    fn reset(&self, t: &Arc<FuncTimer>, when: Instant, period: Option<Duration>) -> (bool, bool) {
+        let mut h = self.heap.lock();
+        let was = t.armed.swap(true, Ordering::Relaxed);
+        let seq = t.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        t.period.store(period_nanos(period), Ordering::Relaxed);
+        if was {
+            // The old entry goes stale; the timer stays live.
+            h.stale += 1;
+            self.maybe_compact(&mut h);
+        } else {
+            self.live.fetch_add(1, Ordering::SeqCst);
+        }
+        t.when.store(self.nanos(when), Ordering::Relaxed);
+        let earliest = self.push(&mut h, when, seq, Kind::Func { t: t.clone() });
+        (was, earliest)
+    }
+
+    /// Takes function timer `t` out of the heap early because it is due at
+    /// `now` (its heap entry goes stale; a periodic timer is re-armed for
+    /// its next period). Returns the sequence number of this firing and
+    /// whether the re-armed entry became the earliest, or `None` if the
+    /// timer is not armed or not due.
+    fn take_due(&self, t: &Arc<FuncTimer>, now: Instant) -> Option<(u64, bool)> {
+        let mut h = self.heap.lock();
+        let when = t.when.load(Ordering::Relaxed);
+        if !t.armed.load(Ordering::Relaxed) || when > self.nanos(now) {
+            return None;
+        }
+        let seq = t.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        h.stale += 1;
+        let mut earliest = false;
+        match t.period.load(Ordering::Relaxed) {
+            0 => {
+                t.armed.store(false, Ordering::Relaxed);
+                self.live.fetch_sub(1, Ordering::SeqCst);
+            }
+            p => {
+                // The next tick after now, on the period grid.
+                let due = self.epoch + Duration::from_nanos(when);
+                let behind = now.duration_since(due).as_nanos() / u128::from(p);
+                let next = due + Duration::from_nanos(p) * (behind as u32 + 1);
+                t.when.store(self.nanos(next), Ordering::Relaxed);
+                earliest = self.push(&mut h, next, seq, Kind::Func { t: t.clone() });
+            }
+        }
+        self.maybe_compact(&mut h);
+        Some((seq, earliest))
     }
 
     /// Pops every timer due at `now` into `out`.
@@ -239,17 +394,20 @@ impl Timers {
                     }
                 }
                 Kind::Func { t } => {
-                    out.push(Fired::Call(t.clone(), now));
-                    match t.period {
-                        Some(p) => {
+                    out.push(Fired::Call(t.clone(), now, e.seq));
+                    match t.period.load(Ordering::Relaxed) {
+                        0 => {
+                            t.armed.store(false, Ordering::Relaxed);
+                            self.live.fetch_sub(1, Ordering::SeqCst);
+                        }
+                        p => {
+                            let p = Duration::from_nanos(p);
                             // Go's ticker: the next tick after now, on the period grid.
                             let behind =
                                 now.duration_since(e.when).as_nanos() / p.as_nanos().max(1);
                             let when = e.when + p * (behind as u32 + 1);
+                            t.when.store(self.nanos(when), Ordering::Relaxed);
                             self.push(&mut h, when, e.seq, Kind::Func { t });
-                        }
-                        None => {
-                            self.live.fetch_sub(1, Ordering::SeqCst);
                         }
                     }
                 }
@@ -289,29 +447,36 @@ impl Sched {
         for f in fired {
             match f {
                 Fired::Ready(g) => goready(GRef::from(&*g)),
-                Fired::Call(t, now) => (t.f)(now),
+                Fired::Call(t, now, seq) => (t.f)(&Firing { now, t: &t, seq }),
             }
         }
     }
 }
 
-/// Starts a function timer on the current runtime: `f(now)` is called from
-/// a worker's scheduler context (it must not block) at `when`, then every
-/// `period` if there is one. The timer keeps `f` (and what it holds) alive
-/// until it is stopped or, without a period, has fired.
+/// A function timer on the current runtime, not yet armed: `f` is called
+/// from a worker's scheduler context (it must not block) each time the timer
+/// fires, once [`FuncTimer::reset`] has armed it. While armed, the timer
+/// keeps `f` (and what it holds) alive.
+pub(crate) fn new(f: impl Fn(&Firing<'_>) + Send + Sync + 'static) -> Arc<FuncTimer> {
+    let s = sched::current_sched();
+    Arc::new(FuncTimer {
+        f: Box::new(f),
+        period: AtomicU64::new(0),
+        seq: AtomicU64::new(0),
+        armed: AtomicBool::new(false),
+        when: AtomicU64::new(0),
+        sched: Arc::downgrade(&s),
+    })
+}
+
+/// Starts a function timer on the current runtime: `f` is called at `when`,
+/// then every `period` if there is one (see [`new`]).
 pub(crate) fn start(
     when: Instant,
     period: Option<Duration>,
-    f: impl Fn(Instant) + Send + Sync + 'static,
+    f: impl Fn(&Firing<'_>) + Send + Sync + 'static,
 ) -> Arc<FuncTimer> {
-    let t = Arc::new(FuncTimer {
-        f: Box::new(f),
-        period,
-        seq: AtomicU64::new(0),
-    });
-    let s = sched::current_sched();
-    if s.timers.add_func(t.clone(), when) {
-        s.timer_added();
-    }
+    let t = new(f);
+    t.reset(when, period);
     t
 }

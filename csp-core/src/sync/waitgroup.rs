@@ -77,6 +77,43 @@ impl WaitGroup {
         }
     }
 
+    /// Starts `f` in a new goroutine and adds it to the group: `add(1)`, then
+    /// `done()` when `f` returns or panics (Go 1.25's `WaitGroup.Go`).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use csp_core::WaitGroup;
+    ///
+    /// let wg = WaitGroup::new();
+    /// let n = Arc::new(AtomicUsize::new(0));
+    /// for _ in 0..10 {
+    ///     let n = n.clone();
+    ///     wg.go(move || { n.fetch_add(1, Ordering::Relaxed); });
+    /// }
+    /// wg.wait();
+    /// assert_eq!(n.load(Ordering::Relaxed), 10);
+    /// ```
+    #[track_caller]
+    pub fn go<F>(&self, f: F)
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        self.add(1);
+        let wg = self.clone();
+        drop(crate::spawn(move || {
+            /// `defer wg.Done()`.
+            struct Done(WaitGroup);
+            impl Drop for Done {
+                fn drop(&mut self) {
+                    self.0.done();
+                }
+            }
+            let _d = Done(wg);
+            f();
+        }));
+    }
+
     /// Parks the calling goroutine (or blocks the thread) until the count is zero.
     pub fn wait(&self) {
         let mut st = self.state.lock();
