@@ -45,17 +45,17 @@ fn workers_sets_the_number_of_worker_threads() {
     );
 }
 
-/// Uses a 2 MiB stack frame: more than the default 256 KiB stack, whose
+/// Uses a 40 MiB stack frame: more than the default 32 MiB stack, whose
 /// guard page would end the process with "goroutine stack overflow".
 #[inline(never)]
 fn big_frame() -> u8 {
-    let frame = std::hint::black_box([1u8; 2 << 20]);
+    let frame = std::hint::black_box([1u8; 40 << 20]);
     frame[frame.len() / 2]
 }
 
-#[csp_core::test(stack_size = 8 << 20)]
+#[csp_core::test(stack_size = 256 << 20)]
 fn stack_size_sets_the_goroutine_stack() {
-    const { assert!(2 << 20 > csp_core::DEFAULT_STACK_SIZE) };
+    const { assert!(40 << 20 > csp_core::DEFAULT_STACK_SIZE) };
     // The body is a goroutine with that stack, and so is every `go!`.
     assert_eq!(big_frame(), 1);
     assert_eq!(go!(big_frame()).join().unwrap(), 1);
@@ -88,7 +88,7 @@ fn deadlock_detection_true_reports_a_deadlock() {
     let _ = ch.recv();
 }
 
-#[csp_core::test(deadlock_detection = false, stack_size = 1 << 23, workers = 4)]
+#[csp_core::test(deadlock_detection = false, stack_size = 1 << 28, workers = 4)]
 fn settings_combine() {
     assert_eq!(running_at_once(4), 4);
     assert_eq!(go!(big_frame()).join().unwrap(), 1);
@@ -97,7 +97,7 @@ fn settings_combine() {
 
 const WORKERS: usize = 2 + 2;
 
-#[csp_core::main(workers = WORKERS, stack_size = 8 << 20)]
+#[csp_core::main(workers = WORKERS, stack_size = 256 << 20)]
 fn main_with_settings() -> usize {
     assert_eq!(big_frame(), 1);
     running_at_once(WORKERS)
