@@ -56,12 +56,7 @@ pub(crate) fn lower_slice(toks: &[TokenTree], ctx: Ctx) -> syn::Result<TokenStre
         }
         match &toks[i] {
             TokenTree::Group(g) => {
-                let inner = if g.delimiter() == Delimiter::Brace {
-                    Ctx::Block
-                } else {
-                    Ctx::Expr
-                };
-                out.extend([regroup(g, lower(g.stream(), inner)?)]);
+                out.extend([lower_group(g)?]);
                 i += 1;
             }
             // Attributes (`#[..]`, `#![..]`) are left as written.
@@ -91,12 +86,7 @@ pub(crate) fn lower_slice(toks: &[TokenTree], ctx: Ctx) -> syn::Result<TokenStre
                 if SELF_LOWERING.iter().any(|m| name == m) {
                     out.extend([TokenTree::Group(g.clone())]);
                 } else {
-                    let inner = if g.delimiter() == Delimiter::Brace {
-                        Ctx::Block
-                    } else {
-                        Ctx::Expr
-                    };
-                    out.extend([regroup(g, lower(g.stream(), inner)?)]);
+                    out.extend([lower_group(g)?]);
                 }
                 i += 3;
             }
@@ -107,6 +97,17 @@ pub(crate) fn lower_slice(toks: &[TokenTree], ctx: Ctx) -> syn::Result<TokenStre
         }
     }
     Ok(out)
+}
+
+/// A group with its arrows lowered: braces hold statements, parentheses and
+/// brackets expressions.
+fn lower_group(g: &Group) -> syn::Result<TokenTree> {
+    let inner = if g.delimiter() == Delimiter::Brace {
+        Ctx::Block
+    } else {
+        Ctx::Expr
+    };
+    Ok(regroup(g, lower(g.stream(), inner)?))
 }
 
 fn regroup(g: &Group, stream: TokenStream) -> TokenTree {
@@ -432,130 +433,146 @@ fn send_call(toks: &[TokenTree], s: &SendStmt) -> syn::Result<TokenStream> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::{assert_errors, norm, show, toks};
 
     fn low(src: &str, ctx: Ctx) -> String {
-        let ts: TokenStream = src.parse().unwrap();
-        lower(ts, ctx)
-            .map(|t| t.to_string().replace(' ', ""))
-            .unwrap_or_else(|e| format!("ERR {e}"))
+        show(lower(toks(src), ctx))
     }
 
-    /// Token text without whitespace, so that spacing does not matter.
-    fn norm(src: &str) -> String {
-        src.parse::<TokenStream>()
-            .unwrap()
-            .to_string()
-            .replace(' ', "")
+    /// Asserts that each source lowers to its expected tokens, in which
+    /// `SEND(` and `RECV(` stand for the paths of the core's functions.
+    fn lowers(ctx: Ctx, cases: &[(&str, &str)]) {
+        for (src, want) in cases {
+            let want = want
+                .replace("SEND(", "::csp_core::__private::send(")
+                .replace("RECV(", "::csp_core::__private::recv(");
+            assert_eq!(low(src, ctx), norm(&want), "lowering {src:?}");
+        }
     }
-
-    const R: &str = "::csp_core::__private::recv";
-    const S: &str = "::csp_core::__private::send";
 
     #[test]
     fn send_statement() {
-        assert_eq!(low("ch <- 1;", Ctx::Block), norm(&format!("{S}(&ch, 1);")));
-        assert_eq!(
-            low("self.chans[i] <- f(x, y)", Ctx::Block),
-            norm(&format!("{S}(&self.chans[i], f(x, y))"))
+        lowers(
+            Ctx::Block,
+            &[
+                ("ch <- 1;", "SEND(&ch, 1);"),
+                ("self.chans[i] <- f(x, y)", "SEND(&self.chans[i], f(x, y))"),
+            ],
         );
     }
 
     #[test]
     fn receive_binds_like_unary() {
-        assert_eq!(
-            low("let v = <-ch;", Ctx::Block),
-            norm(&format!("let v = {R}(&ch);"))
+        lowers(
+            Ctx::Block,
+            &[
+                ("let v = <-ch;", "let v = RECV(&ch);"),
+                ("<-ch;", "RECV(&ch);"),
+            ],
         );
-        assert_eq!(low("<-a.b", Ctx::Expr), norm(&format!("{R}(&a.b)")));
-        assert_eq!(low("<-a + 1", Ctx::Expr), norm(&format!("{R}(&a) + 1")));
-        assert_eq!(
-            low("<-chans[i].x()?", Ctx::Expr),
-            norm(&format!("{R}(&chans[i].x()?)"))
+        lowers(
+            Ctx::Expr,
+            &[
+                ("<-a.b", "RECV(&a.b)"),
+                ("<-a + 1", "RECV(&a) + 1"),
+                ("<-chans[i].x()?", "RECV(&chans[i].x()?)"),
+            ],
         );
-        assert_eq!(low("<-ch;", Ctx::Block), norm(&format!("{R}(&ch);")));
     }
 
     #[test]
     fn comparison_with_space_is_kept() {
-        assert_eq!(low("if a < -b { x }", Ctx::Block), norm("if a < -b { x }"));
-        assert_eq!(low("a << -b", Ctx::Expr), norm("a << -b"));
-        assert_eq!(low("a <= -b", Ctx::Expr), norm("a <= -b"));
+        lowers(Ctx::Block, &[("if a < -b { x }", "if a < -b { x }")]);
+        lowers(Ctx::Expr, &[("a << -b", "a << -b"), ("a <= -b", "a <= -b")]);
     }
 
     #[test]
     fn nested_receive_in_send_value() {
-        assert_eq!(
-            low("ch <- (<-other).unwrap();", Ctx::Block),
-            norm(&format!("{S}(&ch, ({R}(&other)).unwrap());"))
+        lowers(
+            Ctx::Block,
+            &[(
+                "ch <- (<-other).unwrap();",
+                "SEND(&ch, (RECV(&other)).unwrap());",
+            )],
         );
     }
 
     #[test]
     fn channel_from_channel_reads_nil_when_closed() {
-        assert_eq!(
-            low("<-cc <- 2;", Ctx::Block),
-            norm(&format!(
-                "{S}(&{R}(&cc).unwrap_or_else(::csp_core::Chan::nil), 2);"
-            ))
+        lowers(
+            Ctx::Block,
+            &[(
+                "<-cc <- 2;",
+                "SEND(&RECV(&cc).unwrap_or_else(::csp_core::Chan::nil), 2);",
+            )],
         );
-        assert_eq!(
-            low("<-<-cc", Ctx::Expr),
-            norm(&format!(
-                "{R}(&{R}(&cc).unwrap_or_else(::csp_core::Chan::nil))"
-            ))
+        lowers(
+            Ctx::Expr,
+            &[(
+                "<-<-cc",
+                "RECV(&RECV(&cc).unwrap_or_else(::csp_core::Chan::nil))",
+            )],
         );
     }
 
     #[test]
     fn lowers_inside_closures_blocks_loops_and_macros() {
-        assert_eq!(
-            low("let f = move || { out <- <-inp; }; loop { if x { ch <- 1 } else { ch <- 2 } }", Ctx::Block),
-            norm(&format!(
-                "let f = move || {{ {S}(&out, {R}(&inp)); }}; loop {{ if x {{ {S}(&ch, 1) }} else {{ {S}(&ch, 2) }} }}"
-            ))
-        );
-        assert_eq!(
-            low("println!(\"{:?}\", <-ch)", Ctx::Block),
-            norm(&format!("println!(\"{{:?}}\", {R}(&ch))"))
-        );
-        assert_eq!(
-            low("match x { 1 => ch <- 1, _ => {} }", Ctx::Block),
-            norm(&format!("match x {{ 1 => {S}(&ch, 1), _ => {{}} }}"))
+        lowers(
+            Ctx::Block,
+            &[
+                (
+                    "let f = move || { out <- <-inp; }; loop { if x { ch <- 1 } else { ch <- 2 } }",
+                    "let f = move || { SEND(&out, RECV(&inp)); }; \
+                     loop { if x { SEND(&ch, 1) } else { SEND(&ch, 2) } }",
+                ),
+                ("println!(\"{:?}\", <-ch)", "println!(\"{:?}\", RECV(&ch))"),
+                (
+                    "match x { 1 => ch <- 1, _ => {} }",
+                    "match x { 1 => SEND(&ch, 1), _ => {} }",
+                ),
+            ],
         );
     }
 
     #[test]
     fn self_lowering_macros_are_left_alone() {
-        assert_eq!(
-            low("select! { case v = <-ch => v }", Ctx::Block),
-            norm("select! { case v = <-ch => v }")
-        );
-        assert_eq!(
-            low("csp_core::go! { ch <- 1; }", Ctx::Block),
-            norm("csp_core::go! { ch <- 1; }")
+        lowers(
+            Ctx::Block,
+            &[
+                (
+                    "select! { case v = <-ch => v }",
+                    "select! { case v = <-ch => v }",
+                ),
+                ("csp_core::go! { ch <- 1; }", "csp_core::go! { ch <- 1; }"),
+            ],
         );
     }
 
     #[test]
     fn send_after_block_statement_and_turbofish() {
-        assert_eq!(
-            low("if c {} ch <- 1;", Ctx::Block),
-            norm(&format!("if c {{}} {S}(&ch, 1);"))
-        );
-        assert_eq!(
-            low("v.iter().collect::<Vec<_>>() <- 1;", Ctx::Block),
-            norm(&format!("{S}(&v.iter().collect::<Vec<_>>(), 1);"))
+        lowers(
+            Ctx::Block,
+            &[
+                ("if c {} ch <- 1;", "if c {} SEND(&ch, 1);"),
+                (
+                    "v.iter().collect::<Vec<_>>() <- 1;",
+                    "SEND(&v.iter().collect::<Vec<_>>(), 1);",
+                ),
+            ],
         );
     }
 
     #[test]
     fn errors() {
-        assert!(
-            low("let x = ch <- 1;", Ctx::Block).starts_with("ERR `ch <- v` is a send statement")
+        assert_errors(
+            |src| low(src, Ctx::Block),
+            &[
+                ("let x = ch <- 1;", "`ch <- v` is a send statement"),
+                ("f(ch <- 1)", "`ch <- v` is a send statement"),
+                ("a <- b <- c;", "one send per statement"),
+                ("let x = <-;", "`<-` needs a channel"),
+                ("ch <- ;", "`ch <-` needs a value"),
+            ],
         );
-        assert!(low("f(ch <- 1)", Ctx::Block).starts_with("ERR `ch <- v` is a send statement"));
-        assert!(low("a <- b <- c;", Ctx::Block).starts_with("ERR one send per statement"));
-        assert!(low("let x = <-;", Ctx::Block).starts_with("ERR `<-` needs a channel"));
-        assert!(low("ch <- ;", Ctx::Block).starts_with("ERR `ch <-` needs a value"));
     }
 }

@@ -1,10 +1,40 @@
 //! `#[csp_core::main]` and `#[csp_core::test]`: the function body runs as the
-//! main goroutine inside `::csp_core::run` (or a `Builder` with `workers = N`).
+//! main goroutine inside `::csp_core::run`, or inside a `Builder` given the
+//! attribute's arguments (`workers = N`, `stack_size = BYTES`,
+//! `deadlock_detection = BOOL`).
 
-use proc_macro2::{TokenStream, TokenTree};
-use quote::quote;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use quote::{quote, ToTokens};
 
-use crate::tokens::{is_arrow, is_punct};
+use crate::tokens::{is_arrow, is_ident, is_punct};
+
+/// What an argument's value is.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// A count, at least 1.
+    Count,
+    /// A number of bytes.
+    Bytes,
+    Bool,
+}
+
+/// The attribute's arguments: each is the `Builder` method of its name, and
+/// what its value is written as in messages.
+const ARGS: [(&str, &str, Kind); 3] = [
+    ("workers", "N", Kind::Count),
+    ("stack_size", "BYTES", Kind::Bytes),
+    ("deadlock_detection", "BOOL", Kind::Bool),
+];
+
+/// The arguments, as a list for messages: "`workers = N`, `stack_size =
+/// BYTES`, `deadlock_detection = BOOL`".
+fn accepted() -> String {
+    let list: Vec<String> = ARGS
+        .iter()
+        .map(|(n, v, _)| format!("`{n} = {v}`"))
+        .collect();
+    list.join(", ")
+}
 
 /// The expansion, or the error next to a stub of the function, so that the
 /// error is not followed by "`main` function not found".
@@ -12,24 +42,38 @@ pub(crate) fn expand_or_stub(attr: TokenStream, item: TokenStream, test: bool) -
     match expand(attr, item.clone(), test) {
         Ok(ts) => ts,
         Err(e) => {
-            let err = e.to_compile_error();
-            let Ok(f) = syn::parse2::<syn::ItemFn>(item) else {
-                return err;
-            };
-            let syn::ItemFn {
-                attrs,
-                vis,
-                mut sig,
-                ..
-            } = f;
-            sig.asyncness = None;
-            quote! {
-                #err
-                #(#attrs)*
-                #[allow(unused_variables)]
-                #vis #sig { ::core::unreachable!() }
-            }
+            let mut out = e.to_compile_error();
+            out.extend(stub(item));
+            out
         }
+    }
+}
+
+/// The function as written with its body replaced, made from the tokens
+/// rather than parsed: the body may be what failed to parse (`let v = <-ch;`).
+/// The placeholder never runs: rustc's warning that its parameters are unused
+/// (the one warning it still gives after the error, as
+/// `tests/ui/test_async_with_should_panic.rs` checks) would only bury the error.
+fn stub(item: TokenStream) -> TokenStream {
+    let mut toks: Vec<TokenTree> = item.into_iter().collect();
+    if !matches!(toks.last(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace) {
+        return TokenStream::new();
+    }
+    toks.pop();
+    // The stub is not async (`async fn main` is one of the errors): drop an
+    // `async` among the qualifiers before `fn`.
+    let fn_at = toks
+        .iter()
+        .position(|t| is_ident(Some(t), "fn"))
+        .unwrap_or(0);
+    let toks = toks
+        .into_iter()
+        .enumerate()
+        .filter(|(k, t)| *k >= fn_at || !is_ident(Some(t), "async"))
+        .map(|(_, t)| t);
+    quote! {
+        #[allow(unused_variables)]
+        #(#toks)* { ::core::unreachable!() }
     }
 }
 
@@ -39,26 +83,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream, test: bool) -> syn::R
     } else {
         "#[csp_core::main]"
     };
-    let mut workers: Option<syn::Expr> = None;
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("workers") {
-            let n: syn::Expr = meta.value()?.parse()?;
-            if let syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Int(i),
-                ..
-            }) = &n
-            {
-                if i.base10_parse::<usize>()? == 0 {
-                    return Err(syn::Error::new_spanned(i, "`workers` is at least 1"));
-                }
-            }
-            workers = Some(n);
-            Ok(())
-        } else {
-            Err(meta.error(format!("unknown argument: {name} takes only `workers = N`")))
-        }
-    });
-    syn::parse::Parser::parse2(parser, attr)?;
+    let settings = parse_args(attr, name)?;
 
     // Before parsing: syn's tokens no longer tell `ch <-1` from `ch < -1`.
     reject_arrows(item.clone(), name)?;
@@ -94,9 +119,15 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream, test: bool) -> syn::R
         syn::ReturnType::Default => quote!(move || #block),
         syn::ReturnType::Type(_, ty) => quote!(move || -> #ty #block),
     };
-    let run = match workers {
-        Some(n) => quote!(::csp_core::Builder::new().workers(#n).run(#closure)),
-        None => quote!(::csp_core::run(#closure)),
+    let run = if settings.is_empty() {
+        quote!(::csp_core::run(#closure))
+    } else {
+        // The method names carry the user's spans: a value of the wrong type
+        // is reported at the argument.
+        let calls = settings
+            .iter()
+            .map(|(method, value)| quote!(.#method(#value)));
+        quote!(::csp_core::Builder::new() #(#calls)* .run(#closure))
     };
     let test_attr = test.then(|| quote!(#[::core::prelude::v1::test]));
     Ok(quote! {
@@ -108,6 +139,76 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream, test: bool) -> syn::R
     })
 }
 
+/// `workers = N, stack_size = BYTES, deadlock_detection = BOOL`, any of them,
+/// in any order, each at most once: the `Builder` calls to make.
+fn parse_args(attr: TokenStream, name: &str) -> syn::Result<Vec<(syn::Ident, syn::Expr)>> {
+    let mut settings: Vec<(syn::Ident, syn::Expr)> = Vec::new();
+    let parser = syn::meta::parser(|meta| {
+        let known = meta.path.get_ident().and_then(|i| {
+            ARGS.iter()
+                .find(|(n, _, _)| i == n)
+                .map(|a| (i.clone(), *a))
+        });
+        let Some((ident, (arg, value, kind))) = known else {
+            let path = meta.path.to_token_stream().to_string().replace(' ', "");
+            return Err(meta.error(format!(
+                "unknown argument `{path}`: {name} takes {}",
+                accepted()
+            )));
+        };
+        if settings.iter().any(|(i, _)| i == arg) {
+            return Err(meta.error(format!("`{arg}` is given twice: keep one")));
+        }
+        if !meta.input.peek(syn::Token![=]) {
+            return Err(meta.error(format!("`{arg}` takes a value: write `{arg} = {value}`")));
+        }
+        let v: syn::Expr = meta.value()?.parse()?;
+        check_value(&v, arg, kind)?;
+        settings.push((ident, v));
+        Ok(())
+    });
+    syn::parse::Parser::parse2(parser, attr)?;
+    Ok(settings)
+}
+
+/// A literal of the wrong kind, or `workers = 0`, said in the DSL's words;
+/// other expressions are left to the type checker.
+fn check_value(v: &syn::Expr, arg: &str, kind: Kind) -> syn::Result<()> {
+    let syn::Expr::Lit(syn::ExprLit { lit, .. }) = v else {
+        return Ok(());
+    };
+    match (kind, lit) {
+        (Kind::Count, syn::Lit::Int(i)) => {
+            if i.base10_parse::<usize>()? == 0 {
+                return Err(syn::Error::new_spanned(i, format!("`{arg}` is at least 1")));
+            }
+        }
+        (Kind::Bytes, syn::Lit::Int(i)) => {
+            i.base10_parse::<usize>()?;
+        }
+        (Kind::Bool, syn::Lit::Bool(_)) => {}
+        (Kind::Count, _) => {
+            return Err(syn::Error::new_spanned(
+                lit,
+                format!("`{arg}` is a number of worker threads: `{arg} = 4`"),
+            ))
+        }
+        (Kind::Bytes, _) => {
+            return Err(syn::Error::new_spanned(
+                lit,
+                format!("`{arg}` is a number of bytes: `{arg} = 1 << 20`"),
+            ))
+        }
+        (Kind::Bool, _) => {
+            return Err(syn::Error::new_spanned(
+                lit,
+                format!("`{arg}` is `true` or `false`"),
+            ))
+        }
+    }
+    Ok(())
+}
+
 /// An attribute body is parsed as Rust before the macro sees it, so `ch <- 1;`
 /// there already means `ch < -1`. Say so rather than compile a comparison.
 fn reject_arrows(ts: TokenStream, name: &str) -> syn::Result<()> {
@@ -115,13 +216,16 @@ fn reject_arrows(ts: TokenStream, name: &str) -> syn::Result<()> {
     let mut i = 0;
     while i < toks.len() {
         if is_arrow(&toks, i) {
-            return Err(syn::Error::new(
-                toks[i].span(),
+            // Both tokens, so that the error underlines all of `<-`.
+            let arrow: TokenStream = toks[i..i + 2].iter().cloned().collect();
+            return Err(syn::Error::new_spanned(
+                arrow,
                 format!(
-                    "`<-` is not available directly in a {name} body (it is parsed as Rust \
-                     first, where `a <-b` means `a < -b`): put channel code in `csp! {{ .. }}`, \
-                     `go! {{ .. }}` or `select! {{ .. }}`, or call `ch.send(v)` / `ch.recv()`; \
-                     for a comparison write `a < -b`"
+                    "`<-` is not available directly in a {name} body: the compiler parses \
+                     the body as Rust before the attribute runs (hence the error above), and \
+                     Rust has no `<-`; put channel code in `csp! {{ .. }}`, `go! {{ .. }}` or \
+                     `select! {{ .. }}`, or call `ch.send(v)` / `ch.recv()`; for a comparison \
+                     write `a < -b`"
                 ),
             ));
         }
@@ -145,17 +249,14 @@ fn reject_arrows(ts: TokenStream, name: &str) -> syn::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::{assert_errors, norm, show, toks};
 
     fn exp(attr: &str, src: &str, test: bool) -> String {
-        expand(attr.parse().unwrap(), src.parse().unwrap(), test)
-            .map(|t| t.to_string().replace(' ', ""))
-            .unwrap_or_else(|e| format!("ERR {e}"))
+        show(expand(toks(attr), toks(src), test))
     }
 
-    /// Token text without whitespace, so that spacing does not matter.
-    fn norm(src: &str) -> String {
-        src.parse::<TokenStream>()
-            .unwrap()
+    fn err(attr: &str, src: &str) -> String {
+        expand_or_stub(toks(attr), toks(src), false)
             .to_string()
             .replace(' ', "")
     }
@@ -173,6 +274,28 @@ mod tests {
     }
 
     #[test]
+    fn every_builder_setting_in_the_order_given() {
+        assert_eq!(
+            exp(
+                "stack_size = 1 << 20, deadlock_detection = false, workers = N + 1",
+                "fn main() {}",
+                false
+            ),
+            norm(
+                "fn main() { ::csp_core::Builder::new().stack_size(1 << 20)\
+                 .deadlock_detection(false).workers(N + 1).run(move || {}) }"
+            )
+        );
+        assert_eq!(
+            exp("deadlock_detection = true,", "fn t() {}", true),
+            norm(
+                "#[::core::prelude::v1::test] fn t() { \
+                 ::csp_core::Builder::new().deadlock_detection(true).run(move || {}) }"
+            )
+        );
+    }
+
+    #[test]
     fn test_keeps_attributes() {
         assert_eq!(
             exp("", "#[should_panic] fn t() { f() }", true),
@@ -182,14 +305,58 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert!(
-            exp("workers = 0", "fn main() {}", false).starts_with("ERR `workers` is at least 1")
+        assert_eq!(
+            exp("threads = 2", "fn main() {}", false),
+            "ERR unknown argument `threads`: #[csp_core::main] takes `workers = N`, \
+             `stack_size = BYTES`, `deadlock_detection = BOOL`"
         );
-        assert!(exp("threads = 2", "fn main() {}", false).starts_with("ERR unknown argument"));
-        assert!(exp("", "async fn main() {}", false).starts_with("ERR goroutines are not async"));
+        assert_errors(
+            |attr| exp(attr, "fn main() {}", false),
+            &[
+                ("workers = 0", "`workers` is at least 1"),
+                ("a::workers = 2", "unknown argument `a::workers`"),
+                ("workers = 1, workers = 2", "`workers` is given twice"),
+                ("stack_size", "`stack_size` takes a value"),
+                ("workers(2)", "`workers` takes a value"),
+                ("workers = true", "`workers` is a number of worker threads"),
+                ("stack_size = \"1M\"", "`stack_size` is a number of bytes"),
+                ("deadlock_detection = 0", "`deadlock_detection` is `true`"),
+            ],
+        );
+        assert_errors(
+            |src| exp("", src, false),
+            &[
+                ("async fn main() {}", "goroutines are not async"),
+                ("fn main() { ch <- 1; }", "`<-` is not available"),
+            ],
+        );
         assert!(exp("", "fn t(x: u8) {}", true)
             .starts_with("ERR a #[csp_core::test] function takes no arguments"));
-        assert!(exp("", "fn main() { ch <- 1; }", false).starts_with("ERR `<-` is not available"));
         assert!(!exp("", "fn main() { csp! { ch <- 1; } }", false).starts_with("ERR"));
+        assert!(!exp("", "fn main() { csp!(<-ch); }", false).starts_with("ERR"));
+    }
+
+    #[test]
+    fn an_error_comes_with_a_stub_of_the_function() {
+        // Even when the body does not parse (a receive), `main` still exists.
+        let s = err("", "fn main() { let v = <-ch; }");
+        assert!(s.starts_with("::core::compile_error!"), "{s}");
+        assert!(
+            s.ends_with(&norm(
+                "#[allow(unused_variables)] \
+                 fn main() { ::core::unreachable!() }"
+            )),
+            "{s}"
+        );
+        let s = err("", "#[inline] pub async fn main() -> u8 { 1 }");
+        assert!(
+            s.ends_with(&norm(
+                "#[allow(unused_variables)] \
+                 #[inline] pub fn main() -> u8 { ::core::unreachable!() }"
+            )),
+            "{s}"
+        );
+        let s = err("threads = 1", "fn main() {}");
+        assert!(s.contains("unknownargument") && s.ends_with("fnmain(){::core::unreachable!()}"));
     }
 }

@@ -62,20 +62,10 @@ fn spawn(closure: TokenStream) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::{assert_errors, norm, show, toks};
 
     fn exp(src: &str, call: bool) -> String {
-        let ts: TokenStream = src.parse().unwrap();
-        expand(ts, call)
-            .map(|t| t.to_string().replace(' ', ""))
-            .unwrap_or_else(|e| format!("ERR {e}"))
-    }
-
-    /// Token text without whitespace, so that spacing does not matter.
-    fn norm(src: &str) -> String {
-        src.parse::<TokenStream>()
-            .unwrap()
-            .to_string()
-            .replace(' ', "")
+        show(expand(toks(src), call))
     }
 
     #[test]
@@ -114,7 +104,12 @@ mod tests {
 
     #[test]
     fn call_form_rejects_non_calls() {
-        assert!(exp("x + 1", true).starts_with("ERR `go!(..)` takes a function call"));
-        assert!(exp("", true).starts_with("ERR `go!(..)` takes a function call"));
+        assert_errors(
+            |src| exp(src, true),
+            &[
+                ("x + 1", "`go!(..)` takes a function call"),
+                ("", "`go!(..)` takes a function call"),
+            ],
+        );
     }
 }

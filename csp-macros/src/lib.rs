@@ -10,6 +10,8 @@ mod arrow;
 mod entry;
 mod go;
 mod select;
+#[cfg(test)]
+mod test_util;
 mod tokens;
 
 use proc_macro::TokenStream;
@@ -119,7 +121,13 @@ pub fn csp(input: TokenStream) -> TokenStream {
 }
 
 /// Runs `main` as the main goroutine inside `csp_core::run`, with deadlock
-/// detection: `#[csp_core::main]` or `#[csp_core::main(workers = 4)]`.
+/// detection: `#[csp_core::main]`.
+///
+/// Arguments set the runtime as `Builder`'s methods of the same names do, in
+/// any combination: `workers = N` (worker threads, Go's `GOMAXPROCS`; at
+/// least 1), `stack_size = BYTES` (per goroutine) and `deadlock_detection =
+/// BOOL`, as in `#[csp_core::main(workers = 4, stack_size = 1 << 20)]`. Each
+/// value is any expression of the method's parameter type.
 ///
 /// The body must already be valid Rust (the compiler parses it before the
 /// attribute runs), so Go's arrow is not available directly in it: use
@@ -128,7 +136,7 @@ pub fn csp(input: TokenStream) -> TokenStream {
 /// ```
 /// use csp_core::{csp, go, Chan};
 ///
-/// #[csp_core::main(workers = 2)]
+/// #[csp_core::main(workers = 2, stack_size = 1 << 20)]
 /// fn main() {
 ///     let ch = Chan::new(0);
 ///     let tx = ch.clone();
@@ -142,9 +150,10 @@ pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// A `#[test]` whose body runs as the main goroutine inside `csp_core::run`,
-/// with deadlock detection: `#[csp_core::test]` or
-/// `#[csp_core::test(workers = 1)]`. As with [`macro@main`], the body must be
-/// valid Rust: use `csp! { .. }` for arrows.
+/// with deadlock detection: `#[csp_core::test]`, or with the arguments of
+/// [`macro@main`] (`workers = N`, `stack_size = BYTES`, `deadlock_detection =
+/// BOOL`), as in `#[csp_core::test(workers = 1)]`. As with [`macro@main`], the
+/// body must be valid Rust: use `csp! { .. }` for arrows.
 #[proc_macro_attribute]
 pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     entry::expand_or_stub(attr.into(), item.into(), true).into()

@@ -283,38 +283,65 @@ fn some(i: usize) -> TokenStream {
     quote!(::core::option::Option::Some(#i))
 }
 
+/// `{ PREFIX BODY }`. An arm written with braces, as Go programmers write
+/// every arm, has its statements moved into this block rather than nested in
+/// it: `{ let v = ..; { f(v) } }` would draw rustc's "unnecessary braces
+/// around block return value" on the user's braces. The block's own braces
+/// are the macro's; the user's inner attributes (`#![..]`) stay first.
+fn block(prefix: TokenStream, body: TokenStream) -> TokenStream {
+    let mut toks: Vec<TokenTree> = body.into_iter().collect();
+    let inner = match toks.as_slice() {
+        [TokenTree::Group(g)] if g.delimiter() == Delimiter::Brace => g.stream(),
+        _ => return quote!({ #prefix #(#toks)* }),
+    };
+    toks = inner.into_iter().collect();
+    let mut attrs_end = 0;
+    while is_punct(toks.get(attrs_end), '#')
+        && is_punct(toks.get(attrs_end + 1), '!')
+        && is_group(toks.get(attrs_end + 2), Delimiter::Bracket)
+    {
+        attrs_end += 3;
+    }
+    let (attrs, rest) = toks.split_at(attrs_end);
+    quote!({ #(#attrs)* #prefix #(#rest)* })
+}
+
 fn lower(arms: Arms) -> TokenStream {
     let Arms { mut cases, default } = arms;
     let n = cases.len();
     match (n, default) {
         (0, None) => quote!(::csp_core::__private::block_forever()),
-        (0, Some(d)) => quote!({ #d }),
+        (0, Some(d)) => block(TokenStream::new(), d),
         (1, None) => {
             let Case { op, body } = cases.pop().expect("one case");
-            match op {
+            let prefix = match op {
                 Op::Recv { pat: Some(pat), ch } => {
-                    quote!({ let #pat = ::csp_core::__private::recv(#ch); #body })
+                    quote!(let #pat = ::csp_core::__private::recv(#ch);)
                 }
                 Op::Recv { pat: None, ch } => {
-                    quote!({ ::core::mem::drop(::csp_core::__private::recv(#ch)); #body })
+                    quote!(let _ = ::csp_core::__private::recv(#ch);)
                 }
-                Op::Send { ch, val } => quote!({ ::csp_core::__private::send(#ch, #val); #body }),
-            }
+                Op::Send { ch, val } => quote!(::csp_core::__private::send(#ch, #val);),
+            };
+            block(prefix, body)
         }
         (1, Some(d)) => {
             let Case { op, body } = cases.pop().expect("one case");
+            let d = block(TokenStream::new(), d);
             match op {
                 Op::Recv { pat, ch } => {
                     let got = Ident::new("__csp_got", Span::mixed_site());
                     let bind = pat.map(|pat| quote!(let #pat = #got;));
-                    quote!(match ::csp_core::__private::select_nb_recv(#ch) {
-                        ::core::option::Option::Some(#got) => { #bind #body }
-                        ::core::option::Option::None => { #d }
-                    })
+                    let body = block(bind.unwrap_or_default(), body);
+                    quote!(
+                        if let ::core::option::Option::Some(#got) =
+                            ::csp_core::__private::select_nb_recv(#ch) #body else #d
+                    )
                 }
-                Op::Send { ch, val } => quote!(
-                    if ::csp_core::__private::select_nb_send(#ch, #val) { #body } else { #d }
-                ),
+                Op::Send { ch, val } => {
+                    let body = block(TokenStream::new(), body);
+                    quote!(if ::csp_core::__private::select_nb_send(#ch, #val) #body else #d)
+                }
             }
         }
         (_, d) => general(cases, d),
@@ -346,9 +373,10 @@ fn general(cases: Vec<Case>, default: Option<TokenStream>) -> TokenStream {
                 case_list.push(quote_spanned!(at=> #slot.case(#use_ch)));
                 let bind = match pat {
                     Some(pat) => quote!(let #pat = #slot.take();),
-                    None => quote!(::core::mem::drop(#slot.take());),
+                    None => quote!(let _ = #slot.take();),
                 };
-                arms.extend(quote!(#chosen => { #bind #body }));
+                let body = block(bind, body);
+                arms.extend(quote!(#chosen => #body));
             }
             Op::Send { ch: ch_ref, val } => {
                 let at = ch_ref
@@ -365,7 +393,8 @@ fn general(cases: Vec<Case>, default: Option<TokenStream>) -> TokenStream {
                 has_send = true;
                 let use_ch = Ident::new(&ch.to_string(), Span::mixed_site().located_at(at));
                 case_list.push(quote_spanned!(at=> #slot.case(#use_ch)));
-                arms.extend(quote!(#chosen => { #body }));
+                let body = block(TokenStream::new(), body);
+                arms.extend(quote!(#chosen => #body));
             }
         }
     }
@@ -381,13 +410,16 @@ fn general(cases: Vec<Case>, default: Option<TokenStream>) -> TokenStream {
             }
         )
     });
-    let block = default.is_none();
-    let default_arm = default.map(|d| quote!(::core::option::Option::None => { #d }));
+    let blocking = default.is_none();
+    let default_arm = default.map(|d| {
+        let d = block(TokenStream::new(), d);
+        quote!(::core::option::Option::None => #d)
+    });
     quote!({
         #send_slot_fn
         #eval
         #slots
-        match ::csp_core::__private::select([#(#case_list),*], #block) {
+        match ::csp_core::__private::select([#(#case_list),*], #blocking) {
             #arms
             #default_arm
             _ => ::core::unreachable!(),
@@ -398,20 +430,10 @@ fn general(cases: Vec<Case>, default: Option<TokenStream>) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::{assert_errors, norm, show, toks};
 
     fn exp(src: &str) -> String {
-        let ts: TokenStream = src.parse().unwrap();
-        expand(ts)
-            .map(|t| t.to_string().replace(' ', ""))
-            .unwrap_or_else(|e| format!("ERR {e}"))
-    }
-
-    /// Token text without whitespace, so that spacing does not matter.
-    fn norm(src: &str) -> String {
-        src.parse::<TokenStream>()
-            .unwrap()
-            .to_string()
-            .replace(' ', "")
+        show(expand(toks(src)))
     }
 
     #[test]
@@ -427,7 +449,41 @@ mod tests {
         );
         assert_eq!(
             exp("case out <- 1 => {}"),
-            norm("{ ::csp_core::__private::send(&out, 1); {} }")
+            norm("{ ::csp_core::__private::send(&out, 1); }")
+        );
+        assert_eq!(
+            exp("case <-ch => 1"),
+            norm("{ let _ = ::csp_core::__private::recv(&ch); 1 }")
+        );
+    }
+
+    #[test]
+    fn braced_arms_are_not_nested_in_another_block() {
+        // `{ let v = ..; { f(v) } }` would warn "unnecessary braces".
+        assert_eq!(
+            exp("case v = <-ch => { f(v) }"),
+            norm("{ let v = ::csp_core::__private::recv(&ch); f(v) }")
+        );
+        assert_eq!(
+            exp("case v = <-ch => { #![allow(unused)] f(v) }"),
+            norm("{ #![allow(unused)] let v = ::csp_core::__private::recv(&ch); f(v) }")
+        );
+        assert_eq!(exp("default => { 7 }"), norm("{ 7 }"));
+        assert_eq!(
+            exp("case out <- 1 => { true }, default => { false }"),
+            norm("if ::csp_core::__private::select_nb_send(&out, 1) { true } else { false }")
+        );
+        let s = exp("case v = <-a => { f(v) }, case b <- 1 => { g() }, default => { h() }");
+        assert!(
+            s.contains("Some(0usize)=>{letv=__csp_slot0.take();f(v)}"),
+            "{s}"
+        );
+        assert!(s.contains("Some(1usize)=>{g()}"), "{s}");
+        assert!(s.contains("None=>{h()}"), "{s}");
+        // A block followed by more of the expression is not the arm's block.
+        assert_eq!(
+            exp("case v = <-ch => { 1 } + 1"),
+            norm("{ let v = ::csp_core::__private::recv(&ch); { 1 } + 1 }")
         );
     }
 
@@ -460,23 +516,30 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert!(exp("v = <-ch => 1").starts_with("ERR each select! arm starts with `case`"));
-        assert!(exp("case v = <-ch 1").starts_with("ERR expected `=>`"));
-        assert!(exp("case v = <-ch: 1").starts_with("ERR write `=>`"));
-        assert!(exp("default => 1, default => 2").starts_with("ERR a select! has at most one"));
-        assert!(exp("case x = ch <- 1 => 1").starts_with("ERR a send case has no pattern"));
-        assert!(exp("case v, ok = <-ch => 1").starts_with("ERR a receive case binds one pattern"));
-        assert!(exp("case v := <-ch => 1").starts_with("ERR write `=` where Go writes `:=`"));
-        assert!(
-            exp("case v = <-ch if v.is_some() => 1").starts_with("ERR select! arms have no guards")
+        assert_errors(
+            exp,
+            &[
+                ("v = <-ch => 1", "each select! arm starts with `case`"),
+                ("case v = <-ch 1", "expected `=>`"),
+                ("case v = <-ch: 1", "write `=>`"),
+                ("default => 1, default => 2", "a select! has at most one"),
+                ("case x = ch <- 1 => 1", "a send case has no pattern"),
+                ("case v, ok = <-ch => 1", "a receive case binds one pattern"),
+                ("case v := <-ch => 1", "write `=` where Go writes `:=`"),
+                (
+                    "case v = <-ch if v.is_some() => 1",
+                    "select! arms have no guards",
+                ),
+                ("case Some(v) = <-ch => 1", "the pattern of a receive case"),
+                ("case <- => 1", "`<-` needs a channel"),
+                ("case v = <-a => 1 case <-b => 2", "expected `,`"),
+                (
+                    "case v = <-a => let x = 1; x",
+                    "an arm's body is one expression",
+                ),
+                ("case v = <-a =>", "expected an expression after `=>`"),
+            ],
         );
-        assert!(exp("case Some(v) = <-ch => 1").starts_with("ERR the pattern of a receive case"));
-        assert!(exp("case <- => 1").starts_with("ERR `<-` needs a channel"));
-        assert!(exp("case v = <-a => 1 case <-b => 2").starts_with("ERR expected `,`"));
-        assert!(
-            exp("case v = <-a => let x = 1; x").starts_with("ERR an arm's body is one expression")
-        );
-        assert!(exp("case v = <-a =>").starts_with("ERR expected an expression after `=>`"));
     }
 
     #[test]

@@ -1,0 +1,2 @@
+#[csp_core::main(deadlock_detection = 0)]
+fn main() {}

@@ -1,0 +1,2 @@
+#[csp_core::main(stack_size = "1M")]
+fn main() {}

@@ -1,0 +1,2 @@
+#[csp_core::main(workers = true)]
+fn main() {}

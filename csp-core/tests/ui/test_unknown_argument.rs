@@ -1,0 +1,4 @@
+#[csp_core::test(flavor = "multi_thread")]
+fn runs() {}
+
+fn main() {}
