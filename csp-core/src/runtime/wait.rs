@@ -24,7 +24,7 @@
 use std::ptr::{self, NonNull};
 use std::time::Instant;
 
-use crate::runtime::park::{self, WaitReason, Waiter};
+use crate::runtime::park::{self, ThreadParker, WaitReason, Waiter};
 use crate::runtime::sudog::Sudog;
 use crate::shim::{AtomicPtr, AtomicU32, Ordering};
 
@@ -100,6 +100,9 @@ pub(crate) enum WaitOutcome {
 pub(crate) struct Wait {
     w: Waiter,
     deadline: Option<Instant>,
+    /// The thread's parker when its thread-local one is already destroyed
+    /// ([`Waiter::current`]); `w` points into it, so it lives as long as the wait.
+    _fallback: Option<Box<ThreadParker>>,
 }
 
 impl Wait {
@@ -107,9 +110,14 @@ impl Wait {
     /// wait races with it.
     #[inline]
     pub(crate) fn new(deadline: Option<Instant>) -> Wait {
-        let w = Waiter::current();
+        let mut fallback = None;
+        let w = Waiter::current(&mut fallback);
         w.state().arm();
-        Wait { w, deadline }
+        Wait {
+            w,
+            deadline,
+            _fallback: fallback,
+        }
     }
 
     /// Who waits (for queues that keep waiters without sudogs: join, WaitGroup).
