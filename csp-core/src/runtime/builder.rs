@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+use crate::runtime::panic;
 use crate::runtime::sched::{Outcome, Sched};
 use crate::runtime::stack::DEFAULT_STACK_SIZE;
 
@@ -74,9 +75,13 @@ impl Builder {
         let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let slot2 = slot.clone();
         let s2 = s.clone();
+        // testing branch: a goroutine's panic always fails the run (runtime/panic.rs).
+        panic::install_hook();
         s.newproc(loc, move || match catch_unwind(AssertUnwindSafe(f)) {
             Ok(v) => {
                 *slot2.lock() = Some(v);
+                // testing branch: wait for goroutines whose panic is under way.
+                panic::main_returned(&s2);
                 s2.set_outcome(Outcome::MainDone);
             }
             Err(p) => s2.set_outcome(Outcome::Panic(p)),

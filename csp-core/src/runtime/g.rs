@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use corosensei::{Coroutine, Yielder};
 
+use crate::runtime::panic::{DetachFlag, NOT_UNWINDING};
 use crate::runtime::park::WaitReason;
 use crate::runtime::sched::Sched;
 use crate::runtime::stack::GStack;
@@ -67,6 +68,12 @@ pub(crate) struct G {
     pub(crate) timer_armed: AtomicBool,
     /// Index in the scheduler's list of all goroutines (under its lock).
     pub(crate) allg_index: Cell<usize>,
+    /// Whether a panic of this goroutine is counted as unwinding
+    /// (`runtime/panic.rs`); only the goroutine itself touches it.
+    pub(crate) unwinding: Cell<u8>,
+    /// Set by `spawn`'s wrapper: true once the goroutine's `JoinHandle` is
+    /// dropped. Null outside the wrapper; only the goroutine itself reads it.
+    pub(crate) detach_flag: Cell<*const DetachFlag>,
 }
 
 // SAFETY: a G moves between worker threads, but only one thread at a time runs
@@ -116,6 +123,8 @@ impl G {
             park_seq: AtomicU64::new(0),
             timer_armed: AtomicBool::new(false),
             allg_index: Cell::new(0),
+            unwinding: Cell::new(NOT_UNWINDING),
+            detach_flag: Cell::new(std::ptr::null()),
         }
     }
 

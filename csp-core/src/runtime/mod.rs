@@ -23,6 +23,7 @@ pub(crate) mod idle;
 pub(crate) mod join;
 pub(crate) mod m;
 pub(crate) mod p;
+pub(crate) mod panic;
 pub(crate) mod park;
 pub(crate) mod proc;
 pub(crate) mod rand;

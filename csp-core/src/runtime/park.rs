@@ -37,11 +37,14 @@ pub(crate) enum WaitReason {
     Sleep,
     Join,
     WaitGroup,
+    /// Held back while another goroutine's fatal panic is reported
+    /// (`runtime/panic.rs`).
+    PanicWait,
 }
 
 impl WaitReason {
     /// The last variant: every discriminant is in `0..=LAST as u8`.
-    const LAST: WaitReason = WaitReason::WaitGroup;
+    const LAST: WaitReason = WaitReason::PanicWait;
 
     /// The reason stored as `r as u8`.
     pub(crate) fn from_u8(x: u8) -> WaitReason {
@@ -63,6 +66,7 @@ impl WaitReason {
             WaitReason::Sleep => "sleep",
             WaitReason::Join => "join",
             WaitReason::WaitGroup => "sync.WaitGroup.Wait",
+            WaitReason::PanicWait => "panicwait",
         }
     }
 }
