@@ -9,6 +9,7 @@ mod lock_futex;
 mod runtime;
 mod shim;
 mod sync;
+pub mod testing;
 mod time;
 
 #[doc(hidden)]
