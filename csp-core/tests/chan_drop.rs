@@ -349,7 +349,8 @@ fn zero_sized_values_with_drop_are_dropped() {
 #[test]
 fn drop_counts_under_contention() {
     const P: usize = 4;
-    const PER: usize = 20_000;
+    // Under Miri (scripts/miri.sh) a few hundred per producer.
+    const PER: usize = if cfg!(miri) { 300 } else { 20_000 };
     let t = Tracker::new(P * PER);
     let ch = Chan::<Counted>::new(32);
     let producers: Vec<_> = (0..P)
