@@ -33,5 +33,5 @@ args=()
 for t in "${targets[@]}"; do args+=(--test "$t"); done
 cargo +nightly miri setup >/dev/null
 start=$(date +%s)
-cargo +nightly miri test -p csp-core "${args[@]}"
+cargo +nightly miri test --no-fail-fast -p csp-core "${args[@]}"
 echo "miri.sh: ${targets[*]}: passed in $(( $(date +%s) - start ))s"

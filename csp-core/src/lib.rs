@@ -4,7 +4,6 @@
 // The layers import only downward: `time` and `sync` use `chan` and
 // `runtime`; `chan` uses `runtime`; `runtime` uses neither.
 mod chan;
-#[cfg(not(loom))]
 mod lock_futex;
 mod runtime;
 mod shim;
