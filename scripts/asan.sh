@@ -21,7 +21,13 @@
 #   use_sigaltstack=0  the runtime gives worker threads their alternate signal
 #                    stacks itself.
 # Skipped targets: loom (a model-checker build), dsl_ui (trybuild runs rustc;
-# none of our code runs), soak (hours-long by design).
+# none of our code runs), soak (hours-long by design), rt_stack_scavenge (it
+# measures RSS: ASan's shadow memory and its quarantine of freed memory keep
+# the pages that the test checks are returned).
+# Skipped tests: rt_stack's out_of_mappings_panics_with_the_remedy and
+# map_count_exhaustion_panics_with_the_remedy use up vm.max_map_count on
+# purpose, after which ASan's own mmap fails ("AddressSanitizer: out of
+# memory") before the runtime's message can be checked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly
@@ -34,12 +40,13 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for f in csp-core/tests/*.rs; do
     t=$(basename "$f" .rs)
-    case "$t" in loom|dsl_ui|soak) continue ;; esac
+    case "$t" in loom|dsl_ui|soak|rt_stack_scavenge) continue ;; esac
     targets+=("$t")
   done
 fi
 args=()
 for t in "${targets[@]}"; do args+=(--test "$t"); done
 start=$(date +%s)
-cargo +nightly test --target "$host" -p csp-core --features sanitizer --no-fail-fast "${args[@]}"
+cargo +nightly test --target "$host" -p csp-core --features sanitizer --no-fail-fast "${args[@]}" \
+  -- --skip out_of_mappings_panics_with_the_remedy --skip map_count_exhaustion_panics_with_the_remedy
 echo "asan.sh: ${#targets[@]} test targets passed in $(( $(date +%s) - start ))s"

@@ -10,13 +10,19 @@ use std::time::{Duration, Instant};
 use crate::runtime::deadlock::format_goroutines;
 use crate::runtime::sched;
 
-/// How long goroutines that are finishing get to finish before they count as
+/// How long the goroutines left over get to finish, counted from the last
+/// time one of them did (or from the end of the test), before they count as
 /// leaked.
 const LEAK_GRACE: Duration = Duration::from_secs(1);
 
+/// While goroutines keep finishing, the check waits at most this long.
+const LEAK_PATIENCE: Duration = Duration::from_secs(60);
+
 /// Runs `f`, then fails (panics) if goroutines that `f` started are still
-/// there when it returns, after a grace of up to a second for goroutines that
-/// are finishing. The panic message lists each leaked goroutine's id, wait
+/// there when it returns, after a grace for goroutines that are finishing: a
+/// second with none of them finishing (while they keep finishing, as a
+/// slow machine's thousands of exiting goroutines do, the check keeps
+/// waiting, up to a minute). The panic message lists each leaked goroutine's id, wait
 /// reason and spawn site, in the deadlock dump's format:
 ///
 /// ```text
@@ -59,6 +65,8 @@ where
     let before: HashSet<u64> = s.goroutines().iter().map(|g| g.id).collect();
     let v = f();
     let start = Instant::now();
+    let mut progress = start;
+    let mut fewest = usize::MAX;
     let mut pause = Duration::from_millis(1);
     loop {
         let mut leaked = s.goroutines();
@@ -66,7 +74,11 @@ where
         if leaked.is_empty() {
             return v;
         }
-        if start.elapsed() >= LEAK_GRACE {
+        if leaked.len() < fewest {
+            fewest = leaked.len();
+            progress = Instant::now();
+        }
+        if progress.elapsed() >= LEAK_GRACE || start.elapsed() >= LEAK_PATIENCE {
             panic!(
                 "{} goroutine(s) leaked: still there after the test returned \
                  (`#[csp_core::test(leaks = \"allow\")]` allows it)\n{}",
