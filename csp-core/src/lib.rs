@@ -6,12 +6,12 @@
 // `runtime` uses neither.
 mod chan;
 pub mod context;
-#[cfg(not(loom))]
 mod lock_futex;
 pub mod net;
 mod runtime;
 mod shim;
 pub mod sync;
+pub mod testing;
 pub mod time;
 
 #[doc(hidden)]

@@ -12,8 +12,18 @@
 //!
 //! States, as in Go: 0 unlocked, 1 locked, 2 locked and a thread may be asleep
 //! in the futex (so `unlock` must wake one).
+//!
+//! Under `--cfg loom` the channels use loom's lock instead (`shim.rs`); this
+//! lock is then built on loom's atomics with the futex emulated by a loom
+//! mutex and condvar (the kernel too checks the futex word and sleeps under
+//! one lock), so that `tests/loom.rs` checks this protocol itself: mutual
+//! exclusion and no lost wake-up.
 
+#[cfg(not(loom))]
 use std::sync::atomic::{AtomicU32, Ordering};
+
+#[cfg(loom)]
+use loom::sync::atomic::{AtomicU32, Ordering};
 
 const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
@@ -21,19 +31,41 @@ const SLEEPING: u32 = 2;
 
 /// Go's `active_spin`, `active_spin_cnt` and `passive_spin`: four rounds of 30
 /// `PAUSE`s (about 0.7 µs each here), then one `sched_yield`.
+#[cfg(not(loom))]
 const ACTIVE_SPIN: u32 = 4;
+#[cfg(not(loom))]
 const ACTIVE_SPIN_CNT: u32 = 30;
+/// loom: one attempt per phase; every extra attempt only multiplies the
+/// interleavings without adding a state of the protocol (the `PAUSE`s between
+/// attempts are no states at all).
+#[cfg(loom)]
+const ACTIVE_SPIN: u32 = 1;
+#[cfg(loom)]
+const ACTIVE_SPIN_CNT: u32 = 1;
 const PASSIVE_SPIN: u32 = 1;
 
 /// A futex mutex with separate `lock` and `unlock` calls.
 pub(crate) struct FutexLock {
     key: AtomicU32,
+    /// loom: the futex's wait queue.
+    #[cfg(loom)]
+    futex: (loom::sync::Mutex<()>, loom::sync::Condvar),
 }
 
 impl FutexLock {
+    #[cfg(not(loom))]
     pub(crate) const fn new() -> Self {
         FutexLock {
             key: AtomicU32::new(UNLOCKED),
+        }
+    }
+
+    /// loom: a lock with its emulated futex.
+    #[cfg(loom)]
+    pub(crate) fn new() -> Self {
+        FutexLock {
+            key: AtomicU32::new(UNLOCKED),
+            futex: (loom::sync::Mutex::new(()), loom::sync::Condvar::new()),
         }
     }
 
@@ -77,13 +109,13 @@ impl FutexLock {
                 if self.try_take(wait) {
                     return;
                 }
-                std::thread::yield_now();
+                yield_now();
             }
             if self.key.swap(SLEEPING, Ordering::Acquire) == UNLOCKED {
                 return;
             }
             wait = SLEEPING;
-            futex_wait(&self.key, SLEEPING);
+            self.futex_wait(SLEEPING);
         }
     }
 
@@ -91,40 +123,64 @@ impl FutexLock {
     #[inline]
     pub(crate) fn unlock(&self) {
         if self.key.swap(UNLOCKED, Ordering::Release) == SLEEPING {
-            futex_wake(&self.key);
+            self.futex_wake();
         }
     }
-}
 
-/// Sleeps while `*key == val`.
-fn futex_wait(key: &AtomicU32, val: u32) {
-    // SAFETY: FUTEX_WAIT reads the u32 at `key`, which is live for the call; a
-    // spurious or interrupted return is handled by the caller's loop.
-    unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            key.as_ptr(),
-            libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
-            val,
-            std::ptr::null::<libc::timespec>(),
-        );
+    /// Sleeps while the lock word is `val`.
+    #[cfg(not(loom))]
+    fn futex_wait(&self, val: u32) {
+        // SAFETY: FUTEX_WAIT reads the u32 at `key`, which is live for the call; a
+        // spurious or interrupted return is handled by the caller's loop.
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                self.key.as_ptr(),
+                libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
+                val,
+                std::ptr::null::<libc::timespec>(),
+            );
+        }
+    }
+
+    /// Wakes one thread sleeping on the lock word.
+    #[cfg(not(loom))]
+    fn futex_wake(&self) {
+        // SAFETY: FUTEX_WAKE only uses `key` as an address to look up waiters.
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                self.key.as_ptr(),
+                libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+                1,
+            );
+        }
+    }
+
+    /// loom: FUTEX_WAIT: compares and sleeps under the futex's lock.
+    #[cfg(loom)]
+    fn futex_wait(&self, val: u32) {
+        let g = self.futex.0.lock().unwrap();
+        if self.key.load(Ordering::SeqCst) == val {
+            drop(self.futex.1.wait(g).unwrap());
+        }
+    }
+
+    /// loom: FUTEX_WAKE of one sleeper, under the futex's lock.
+    #[cfg(loom)]
+    fn futex_wake(&self) {
+        let _g = self.futex.0.lock().unwrap();
+        self.futex.1.notify_one();
     }
 }
 
-/// Wakes one thread sleeping on `key`.
-fn futex_wake(key: &AtomicU32) {
-    // SAFETY: FUTEX_WAKE only uses `key` as an address to look up waiters.
-    unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            key.as_ptr(),
-            libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
-            1,
-        );
-    }
-}
+#[cfg(not(loom))]
+use std::thread::yield_now;
 
-#[cfg(test)]
+#[cfg(loom)]
+use loom::thread::yield_now;
+
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::FutexLock;
     use std::cell::UnsafeCell;

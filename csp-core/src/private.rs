@@ -53,3 +53,42 @@ pub fn send<T>(ch: &(impl CanSend<T> + ?Sized), v: T) {
 pub fn recv<T>(ch: &(impl CanRecv<T> + ?Sized)) -> Option<T> {
     ch.chan(Token).recv()
 }
+
+/// loom models only: the seed of select's poll-order generator for model
+/// threads (the main one included) created from now on.
+#[cfg(loom)]
+pub fn set_loom_select_seed(seed: u64) {
+    crate::runtime::rand::set_loom_seed(seed)
+}
+
+/// loom models only: the channel lock of `lock_futex.rs` (channels use loom's
+/// own lock under loom), so that `tests/loom.rs` can check its protocol.
+#[cfg(loom)]
+pub struct FutexLock(crate::lock_futex::FutexLock);
+
+#[cfg(loom)]
+impl std::fmt::Debug for FutexLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FutexLock")
+    }
+}
+
+#[cfg(loom)]
+impl Default for FutexLock {
+    fn default() -> Self {
+        FutexLock(crate::lock_futex::FutexLock::new())
+    }
+}
+
+#[cfg(loom)]
+impl FutexLock {
+    /// Takes the lock.
+    pub fn lock(&self) {
+        self.0.lock()
+    }
+
+    /// Releases the lock.
+    pub fn unlock(&self) {
+        self.0.unlock()
+    }
+}

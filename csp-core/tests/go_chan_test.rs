@@ -4,9 +4,10 @@
 //! statistical bounds are Go's full (non-`-short`) ones unless a test says
 //! otherwise. The same ports on OS threads are in `chan_threads_go_ports.rs`.
 //!
-//! Not ported: TestShrinkStackDuringBlockedSend and TestNoShrinkStackWhileParking
-//! (GC stack shrinking); of TestSelectStackAdjust only the channel part, close
-//! waking selects that hold duplicate and nil cases.
+//! Not ported: TestNoShrinkStackWhileParking (GC stack shrinking). Of
+//! TestShrinkStackDuringBlockedSend and TestSelectStackAdjust only the channel
+//! parts: values in order from a sender that uses much stack between blocked
+//! sends; close waking selects that hold duplicate and nil cases.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -667,4 +668,39 @@ fn test_select_stack_adjust() {
         case c <- 1 => panic!("a receiver was left queued on c"),
         default => {},
     }
+}
+
+/// Go's `stackGrowthRecursive`: uses about `i` KiB of stack, briefly.
+#[inline(never)]
+fn stack_growth_recursive(i: usize) {
+    let pad = std::hint::black_box([0u8; 1024]);
+    if i != 0 && pad[0] == 0 {
+        stack_growth_recursive(i - 1);
+    }
+}
+
+/// TestShrinkStackDuringBlockedSend, its channel part (no GC stack shrinking
+/// here): a sender that uses much of its stack between sends, each send
+/// blocked until the receiver (which sleeps 1 ms between receives, as Go's
+/// does) comes; every value arrives, in order.
+#[csp_core::test]
+fn test_shrink_stack_during_blocked_send_channel_part() {
+    const N: i32 = 10;
+    let c = Chan::<i32>::new(0);
+    let done = Chan::<()>::new(0);
+    let (c2, d2) = (c.clone(), done.clone());
+    go! {
+        for i in 0..N {
+            c2.send(i);
+            // Use lots of stack, briefly.
+            stack_growth_recursive(20);
+        }
+        d2.send(());
+    };
+    for i in 0..N {
+        assert_eq!(c.recv(), Some(i), "bad channel read");
+        // Let the sender finish using its stack and block in its send.
+        sleep(Duration::from_millis(1));
+    }
+    assert_eq!(done.recv(), Some(()));
 }

@@ -11,7 +11,9 @@
 //! discarding, receive on a closed channel, send) or none, among up to two dummy
 //! cases (empty, full, unbuffered and nil channels) in every position, with
 //! `default` absent, first or last — which covers the plain-operation lowering
-//! (one case), the non-blocking lowering (one case + default) and the general one.
+//! (one case), the non-blocking lowering (one case + default) and the general one;
+//! then a sample of Go's wider space: 3 and 4 dummies around a ready case first or
+//! last, and non-blocking selects of 5 to 8 dummies.
 #![allow(unreachable_code, clippy::diverging_sub_expression)]
 
 use std::cell::RefCell;
@@ -9306,4 +9308,4563 @@ fn t521_none_nil_send_unbuf_recv_dlast() {
     assert_eq!(arm, 999);
     assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32]);
     assert_eq!(c1.len(), 0);
+}
+
+#[test]
+fn t522_recv_pat_empty_recv_full_send_nil_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t523_recv_pat_empty_recv_full_send_nil_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t524_recv_pat_empty_recv_full_send_nil_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t525_recv_pat_empty_recv_full_send_nil_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t526_recv_pat_empty_recv_full_send_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t527_recv_pat_empty_recv_full_send_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t528_recv_pat_empty_recv_full_send_nil_send_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, Some(42)); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t529_recv_pat_empty_recv_full_send_nil_send_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, Some(42)); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t530_recv_pat_empty_recv_full_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t531_recv_pat_empty_recv_full_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t532_recv_pat_empty_recv_full_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t533_recv_pat_empty_recv_full_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t534_recv_pat_empty_recv_nil_recv_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c3) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+}
+
+#[test]
+fn t535_recv_pat_empty_recv_nil_recv_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c3) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+}
+
+#[test]
+fn t536_recv_pat_empty_recv_nil_recv_nil_send_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t537_recv_pat_empty_recv_nil_recv_nil_send_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t538_recv_pat_empty_recv_nil_recv_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t539_recv_pat_empty_recv_nil_recv_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t540_recv_pat_empty_recv_nil_recv_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 4, &c3) => { assert_eq!(v, Some(42)); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t541_recv_pat_empty_recv_nil_recv_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 4, &c3) => { assert_eq!(v, Some(42)); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t542_recv_pat_empty_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t543_recv_pat_empty_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t544_recv_pat_empty_recv_nil_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t545_recv_pat_empty_recv_nil_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t546_recv_pat_full_send_nil_recv_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t547_recv_pat_full_send_nil_recv_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t548_recv_pat_full_send_nil_recv_nil_send_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, Some(42)); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t549_recv_pat_full_send_nil_recv_nil_send_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, Some(42)); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t550_recv_pat_full_send_nil_recv_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t551_recv_pat_full_send_nil_recv_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t552_recv_pat_full_send_nil_recv_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t553_recv_pat_full_send_nil_recv_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t554_recv_pat_full_send_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t555_recv_pat_full_send_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t556_recv_pat_full_send_nil_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, Some(42)); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t557_recv_pat_full_send_nil_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, Some(42)); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t558_recv_pat_nil_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t559_recv_pat_nil_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t560_recv_pat_nil_recv_nil_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::nil();
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t561_recv_pat_nil_recv_nil_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::nil();
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, Some(42)); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t562_recv_pat_empty_recv_full_send_nil_recv_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t563_recv_pat_empty_recv_full_send_nil_recv_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t564_recv_pat_empty_recv_full_send_nil_recv_nil_send_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, Some(42)); 104 },
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t565_recv_pat_empty_recv_full_send_nil_recv_nil_send_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, Some(42)); 104 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t566_recv_pat_empty_recv_full_send_nil_recv_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t567_recv_pat_empty_recv_full_send_nil_recv_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t568_recv_pat_empty_recv_full_send_nil_recv_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c4) => { assert_eq!(v, Some(42)); 104 },
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t569_recv_pat_empty_recv_full_send_nil_recv_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c4) => { assert_eq!(v, Some(42)); 104 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t570_recv_pat_empty_recv_full_send_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t571_recv_pat_empty_recv_full_send_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t572_recv_pat_empty_recv_full_send_nil_send_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, Some(42)); 104 },
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t573_recv_pat_empty_recv_full_send_nil_send_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, Some(42)); 104 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t574_recv_pat_empty_recv_nil_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c3) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t575_recv_pat_empty_recv_nil_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c3) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t576_recv_pat_empty_recv_nil_recv_nil_send_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c4) => { assert_eq!(v, Some(42)); 104 },
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t577_recv_pat_empty_recv_nil_recv_nil_send_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c4) => { assert_eq!(v, Some(42)); 104 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t578_recv_pat_full_send_nil_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t579_recv_pat_full_send_nil_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(42);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, Some(42)); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t580_recv_pat_full_send_nil_recv_nil_send_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, Some(42)); 104 },
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t581_recv_pat_full_send_nil_recv_nil_send_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, Some(42)); 104 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t582_send_empty_recv_full_send_nil_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t583_send_empty_recv_full_send_nil_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t584_send_empty_recv_full_send_nil_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t585_send_empty_recv_full_send_nil_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t586_send_empty_recv_full_send_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t587_send_empty_recv_full_send_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t588_send_empty_recv_full_send_nil_send_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => 103,
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t589_send_empty_recv_full_send_nil_send_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => 103,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t590_send_empty_recv_full_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t591_send_empty_recv_full_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t592_send_empty_recv_full_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t593_send_empty_recv_full_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t594_send_empty_recv_nil_recv_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+}
+
+#[test]
+fn t595_send_empty_recv_nil_recv_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+}
+
+#[test]
+fn t596_send_empty_recv_nil_recv_nil_send_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t597_send_empty_recv_nil_recv_nil_send_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t598_send_empty_recv_nil_recv_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t599_send_empty_recv_nil_recv_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t600_send_empty_recv_nil_recv_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c3) <- val(&log, 5, 7) => 103,
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t601_send_empty_recv_nil_recv_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c3) <- val(&log, 5, 7) => 103,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t602_send_empty_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t603_send_empty_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t604_send_empty_recv_nil_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t605_send_empty_recv_nil_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t606_send_full_send_nil_recv_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t607_send_full_send_nil_recv_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t608_send_full_send_nil_recv_nil_send_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => 103,
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t609_send_full_send_nil_recv_nil_send_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => 103,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t610_send_full_send_nil_recv_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t611_send_full_send_nil_recv_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t612_send_full_send_nil_recv_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t613_send_full_send_nil_recv_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t614_send_full_send_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c2) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t615_send_full_send_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c2) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t616_send_full_send_nil_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => 103,
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t617_send_full_send_nil_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => 103,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t618_send_nil_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t619_send_nil_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t620_send_nil_recv_nil_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::nil();
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t621_send_nil_recv_nil_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::nil();
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => 103,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c3.try_recv(), Ok(7));
+}
+
+#[test]
+fn t622_send_empty_recv_full_send_nil_recv_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 7, &c4) <- val(&log, 8, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t623_send_empty_recv_full_send_nil_recv_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 7, &c4) <- val(&log, 8, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t624_send_empty_recv_full_send_nil_recv_nil_send_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 7, &c4) <- val(&log, 8, 7) => 104,
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.try_recv(), Ok(7));
+}
+
+#[test]
+fn t625_send_empty_recv_full_send_nil_recv_nil_send_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 7, &c4) <- val(&log, 8, 7) => 104,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.try_recv(), Ok(7));
+}
+
+#[test]
+fn t626_send_empty_recv_full_send_nil_recv_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t627_send_empty_recv_full_send_nil_recv_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t628_send_empty_recv_full_send_nil_recv_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => 104,
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.try_recv(), Ok(7));
+}
+
+#[test]
+fn t629_send_empty_recv_full_send_nil_recv_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => 104,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.try_recv(), Ok(7));
+}
+
+#[test]
+fn t630_send_empty_recv_full_send_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t631_send_empty_recv_full_send_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t632_send_empty_recv_full_send_nil_send_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 7, &c4) <- val(&log, 8, 7) => 104,
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.try_recv(), Ok(7));
+}
+
+#[test]
+fn t633_send_empty_recv_full_send_nil_send_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 7, &c4) <- val(&log, 8, 7) => 104,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.try_recv(), Ok(7));
+}
+
+#[test]
+fn t634_send_empty_recv_nil_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t635_send_empty_recv_nil_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t636_send_empty_recv_nil_recv_nil_send_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => 104,
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.try_recv(), Ok(7));
+}
+
+#[test]
+fn t637_send_empty_recv_nil_recv_nil_send_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => 104,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.try_recv(), Ok(7));
+}
+
+#[test]
+fn t638_send_full_send_nil_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t639_send_full_send_nil_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => 100,
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c3) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(7));
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t640_send_full_send_nil_recv_nil_send_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 7, &c4) <- val(&log, 8, 7) => 104,
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.try_recv(), Ok(7));
+}
+
+#[test]
+fn t641_send_full_send_nil_recv_nil_send_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 7, &c4) <- val(&log, 8, 7) => 104,
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c4.try_recv(), Ok(7));
+}
+
+#[test]
+fn t642_recv_closed_empty_recv_full_send_nil_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t643_recv_closed_empty_recv_full_send_nil_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t644_recv_closed_empty_recv_full_send_nil_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t645_recv_closed_empty_recv_full_send_nil_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t646_recv_closed_empty_recv_full_send_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t647_recv_closed_empty_recv_full_send_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t648_recv_closed_empty_recv_full_send_nil_send_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, None); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t649_recv_closed_empty_recv_full_send_nil_send_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, None); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t650_recv_closed_empty_recv_full_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t651_recv_closed_empty_recv_full_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t652_recv_closed_empty_recv_full_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t653_recv_closed_empty_recv_full_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t654_recv_closed_empty_recv_nil_recv_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c3) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c1.len(), 0);
+}
+
+#[test]
+fn t655_recv_closed_empty_recv_nil_recv_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c3) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c1.len(), 0);
+}
+
+#[test]
+fn t656_recv_closed_empty_recv_nil_recv_nil_send_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+}
+
+#[test]
+fn t657_recv_closed_empty_recv_nil_recv_nil_send_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+}
+
+#[test]
+fn t658_recv_closed_empty_recv_nil_recv_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t659_recv_closed_empty_recv_nil_recv_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t660_recv_closed_empty_recv_nil_recv_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 4, &c3) => { assert_eq!(v, None); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t661_recv_closed_empty_recv_nil_recv_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 4, &c3) => { assert_eq!(v, None); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t662_recv_closed_empty_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t663_recv_closed_empty_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t664_recv_closed_empty_recv_nil_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t665_recv_closed_empty_recv_nil_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t666_recv_closed_full_send_nil_recv_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t667_recv_closed_full_send_nil_recv_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t668_recv_closed_full_send_nil_recv_nil_send_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, None); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+}
+
+#[test]
+fn t669_recv_closed_full_send_nil_recv_nil_send_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, None); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+}
+
+#[test]
+fn t670_recv_closed_full_send_nil_recv_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t671_recv_closed_full_send_nil_recv_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t672_recv_closed_full_send_nil_recv_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t673_recv_closed_full_send_nil_recv_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t674_recv_closed_full_send_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t675_recv_closed_full_send_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t676_recv_closed_full_send_nil_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, None); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t677_recv_closed_full_send_nil_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c1) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c3) => { assert_eq!(v, None); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t678_recv_closed_nil_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t679_recv_closed_nil_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t680_recv_closed_nil_recv_nil_send_unbuf_recv_p3_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::nil();
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t681_recv_closed_nil_recv_nil_send_unbuf_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::nil();
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::new(0);
+    let c3: Chan<i32> = Chan::new(1);
+    c3.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 5, &c3) => { assert_eq!(v, None); 103 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32]);
+    assert_eq!(c2.len(), 0);
+}
+
+#[test]
+fn t682_recv_closed_empty_recv_full_send_nil_recv_nil_send_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t683_recv_closed_empty_recv_full_send_nil_recv_nil_send_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+}
+
+#[test]
+fn t684_recv_closed_empty_recv_full_send_nil_recv_nil_send_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(1);
+    c4.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, None); 104 },
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t685_recv_closed_empty_recv_full_send_nil_recv_nil_send_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(1);
+    c4.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, None); 104 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+}
+
+#[test]
+fn t686_recv_closed_empty_recv_full_send_nil_recv_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t687_recv_closed_empty_recv_full_send_nil_recv_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t688_recv_closed_empty_recv_full_send_nil_recv_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c4) => { assert_eq!(v, None); 104 },
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t689_recv_closed_empty_recv_full_send_nil_recv_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c4) => { assert_eq!(v, None); 104 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t690_recv_closed_empty_recv_full_send_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t691_recv_closed_empty_recv_full_send_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(1);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c2.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t692_recv_closed_empty_recv_full_send_nil_send_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, None); 104 },
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t693_recv_closed_empty_recv_full_send_nil_send_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, None); 104 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t694_recv_closed_empty_recv_nil_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c3) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t695_recv_closed_empty_recv_nil_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c3) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c1.len(), 0);
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t696_recv_closed_empty_recv_nil_recv_nil_send_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c4) => { assert_eq!(v, None); 104 },
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t697_recv_closed_empty_recv_nil_recv_nil_send_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.close();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 2, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 3, &c2) <- val(&log, 4, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 6, &c4) => { assert_eq!(v, None); 104 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(*log.borrow(), vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32]);
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t698_recv_closed_full_send_nil_recv_nil_send_unbuf_recv_p0_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t699_recv_closed_full_send_nil_recv_nil_send_unbuf_recv_p0_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.close();
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case v = <-ch(&log, 1, &c0) => { assert_eq!(v, None); 100 },
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 100);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t700_recv_closed_full_send_nil_recv_nil_send_unbuf_recv_p4_nodefault() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.close();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, None); 104 },
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t701_recv_closed_full_send_nil_recv_nil_send_unbuf_recv_p4_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    c0.send(1);
+    let c1: Chan<i32> = Chan::nil();
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(0);
+    let c4: Chan<i32> = Chan::new(1);
+    c4.close();
+    let arm: u32 = select! {
+        case ch(&log, 1, &c0) <- val(&log, 2, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 3, &c1) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 4, &c2) <- val(&log, 5, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 6, &c3) => unreachable!("a case that was not ready ran"),
+        case v = <-ch(&log, 7, &c4) => { assert_eq!(v, None); 104 },
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+}
+
+#[test]
+fn t702_none_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_dfirst() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        default => 999,
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 999);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t703_none_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        default => 999,
+    };
+    assert_eq!(arm, 999);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+}
+
+#[test]
+fn t704_recv_discard_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_p2_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::new(1);
+    c2.send(42);
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::nil();
+    let c5: Chan<i32> = Chan::new(0);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => 102,
+        case <-ch(&log, 5, &c3) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c5) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 102);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c2.len(), 0);
+    assert_eq!(c5.len(), 0);
+}
+
+#[test]
+fn t705_none_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_empty_recv_dfirst() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let c5: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        default => 999,
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c5) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 999);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+    assert_eq!(c5.len(), 0);
+}
+
+#[test]
+fn t706_none_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_empty_recv_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let c5: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c5) => unreachable!("a case that was not ready ran"),
+        default => 999,
+    };
+    assert_eq!(arm, 999);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+    assert_eq!(c5.len(), 0);
+}
+
+#[test]
+fn t707_recv_discard_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_empty_recv_p3_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let c4: Chan<i32> = Chan::nil();
+    let c5: Chan<i32> = Chan::new(0);
+    let c6: Chan<i32> = Chan::new(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => 103,
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c5) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 9, &c6) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32, 9u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c5.len(), 0);
+    assert_eq!(c6.len(), 0);
+}
+
+#[test]
+fn t708_none_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_empty_recv_full_send_dfirst() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let c5: Chan<i32> = Chan::new(1);
+    let c6: Chan<i32> = Chan::new(1);
+    c6.send(1);
+    let arm: u32 = select! {
+        default => 999,
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c5) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 9, &c6) <- val(&log, 10, 7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 999);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32, 9u32, 10u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+    assert_eq!(c5.len(), 0);
+    assert_eq!(c6.try_recv(), Ok(1));
+}
+
+#[test]
+fn t709_none_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_empty_recv_full_send_dlast() {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let c5: Chan<i32> = Chan::new(1);
+    let c6: Chan<i32> = Chan::new(1);
+    c6.send(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c5) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 9, &c6) <- val(&log, 10, 7) => unreachable!("a case that was not ready ran"),
+        default => 999,
+    };
+    assert_eq!(arm, 999);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32, 9u32, 10u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+    assert_eq!(c5.len(), 0);
+    assert_eq!(c6.try_recv(), Ok(1));
+}
+
+#[test]
+fn t710_recv_discard_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_empty_recv_full_send_p3_dlast(
+) {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::new(1);
+    c3.send(42);
+    let c4: Chan<i32> = Chan::nil();
+    let c5: Chan<i32> = Chan::new(0);
+    let c6: Chan<i32> = Chan::new(1);
+    let c7: Chan<i32> = Chan::new(1);
+    c7.send(1);
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 5, &c3) => 103,
+        case ch(&log, 6, &c4) <- val(&log, 7, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c5) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 9, &c6) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 10, &c7) <- val(&log, 11, 7) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 103);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32, 9u32, 10u32, 11u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c3.len(), 0);
+    assert_eq!(c5.len(), 0);
+    assert_eq!(c6.len(), 0);
+    assert_eq!(c7.try_recv(), Ok(1));
+}
+
+#[test]
+fn t711_none_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_empty_recv_full_send_nil_recv_dfirst(
+) {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let c5: Chan<i32> = Chan::new(1);
+    let c6: Chan<i32> = Chan::new(1);
+    c6.send(1);
+    let c7: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        default => 999,
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c5) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 9, &c6) <- val(&log, 10, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 11, &c7) => unreachable!("a case that was not ready ran"),
+    };
+    assert_eq!(arm, 999);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32, 9u32, 10u32, 11u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+    assert_eq!(c5.len(), 0);
+    assert_eq!(c6.try_recv(), Ok(1));
+}
+
+#[test]
+fn t712_none_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_empty_recv_full_send_nil_recv_dlast()
+{
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(0);
+    let c5: Chan<i32> = Chan::new(1);
+    let c6: Chan<i32> = Chan::new(1);
+    c6.send(1);
+    let c7: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 8, &c5) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 9, &c6) <- val(&log, 10, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 11, &c7) => unreachable!("a case that was not ready ran"),
+        default => 999,
+    };
+    assert_eq!(arm, 999);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32, 9u32, 10u32, 11u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+    assert_eq!(c5.len(), 0);
+    assert_eq!(c6.try_recv(), Ok(1));
+}
+
+#[test]
+fn t713_recv_discard_empty_recv_full_send_nil_recv_nil_send_unbuf_recv_empty_recv_full_send_nil_recv_p4_dlast(
+) {
+    let log = RefCell::new(Vec::new());
+    let c0: Chan<i32> = Chan::new(1);
+    let c1: Chan<i32> = Chan::new(1);
+    c1.send(1);
+    let c2: Chan<i32> = Chan::nil();
+    let c3: Chan<i32> = Chan::nil();
+    let c4: Chan<i32> = Chan::new(1);
+    c4.send(42);
+    let c5: Chan<i32> = Chan::new(0);
+    let c6: Chan<i32> = Chan::new(1);
+    let c7: Chan<i32> = Chan::new(1);
+    c7.send(1);
+    let c8: Chan<i32> = Chan::nil();
+    let arm: u32 = select! {
+        case <-ch(&log, 1, &c0) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 2, &c1) <- val(&log, 3, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 4, &c2) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 5, &c3) <- val(&log, 6, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 7, &c4) => 104,
+        case <-ch(&log, 8, &c5) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 9, &c6) => unreachable!("a case that was not ready ran"),
+        case ch(&log, 10, &c7) <- val(&log, 11, 7) => unreachable!("a case that was not ready ran"),
+        case <-ch(&log, 12, &c8) => unreachable!("a case that was not ready ran"),
+        default => unreachable!("default taken while a case was ready"),
+    };
+    assert_eq!(arm, 104);
+    assert_eq!(
+        *log.borrow(),
+        vec![1u32, 2u32, 3u32, 4u32, 5u32, 6u32, 7u32, 8u32, 9u32, 10u32, 11u32, 12u32]
+    );
+    assert_eq!(c0.len(), 0);
+    assert_eq!(c1.try_recv(), Ok(1));
+    assert_eq!(c4.len(), 0);
+    assert_eq!(c5.len(), 0);
+    assert_eq!(c6.len(), 0);
+    assert_eq!(c7.try_recv(), Ok(1));
 }

@@ -161,11 +161,27 @@ fn deadlock_with_many_workers() {
 fn deadlock_reported_once_an_outside_thread_unblocks() {
     // While an unrelated thread is blocked in a channel operation the detector
     // must stay quiet; once it unblocks, the deadlock is still reported.
+    // `released` is set just before the outside thread is unblocked, so a
+    // detector that fired while it was still blocked ends `run` with
+    // `released` still false.
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let released = Arc::new(AtomicBool::new(false));
     let x: Chan<()> = Chan::new(0);
     let x2 = x.clone();
-    let blocked = std::thread::spawn(move || x2.recv());
+    let about_to_block: Chan<()> = Chan::new(1);
+    let atb = about_to_block.clone();
+    let blocked = std::thread::spawn(move || {
+        atb.send(());
+        x2.recv()
+    });
+    about_to_block.recv();
+    // Let it get from its signal into the receive (microseconds, normally).
+    std::thread::sleep(Duration::from_millis(20));
+    let rel = released.clone();
     let releaser = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(150));
+        rel.store(true, Ordering::SeqCst);
         x.send(());
     });
     let r = catch_unwind(|| {
@@ -173,12 +189,16 @@ fn deadlock_reported_once_an_outside_thread_unblocks() {
             Chan::<i32>::new(0).recv();
         })
     });
+    assert!(
+        released.load(Ordering::SeqCst),
+        "the deadlock was reported while an outside thread was blocked in a channel operation"
+    );
     let msg = panic_message(r);
     assert!(
         msg.starts_with("all goroutines are asleep - deadlock!\n"),
         "{msg}"
     );
-    blocked.join().unwrap();
+    assert_eq!(blocked.join().unwrap(), Some(()));
     releaser.join().unwrap();
 }
 

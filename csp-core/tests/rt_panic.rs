@@ -101,3 +101,24 @@ fn run_survives_a_caught_panic_in_a_goroutine() {
     });
     assert!(v);
 }
+
+/// A goroutine that catches its own panic and then waits does not hold back
+/// `main` (nor its end): the panic started counts only until it is caught.
+#[test]
+fn a_panic_caught_inside_the_goroutine_does_not_fail_run() {
+    let v = Builder::new().deadlock_detection(false).run(|| {
+        let parked: Chan<()> = Chan::new(0);
+        let caught: Chan<bool> = Chan::new(1);
+        let (p2, c2) = (parked.clone(), caught.clone());
+        drop(csp_core::spawn(move || {
+            let r = catch_unwind(|| panic!("caught at home"));
+            c2.send(r.is_err());
+            // Parks for good: `run` must still end when main returns.
+            p2.recv();
+        }));
+        let ok = caught.recv();
+        csp_core::sleep(std::time::Duration::from_millis(5));
+        ok
+    });
+    assert_eq!(v, Some(true));
+}

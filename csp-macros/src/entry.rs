@@ -1,7 +1,10 @@
 //! `#[csp_core::main]` and `#[csp_core::test]`: the function body runs as the
 //! main goroutine inside `::csp_core::run`, or inside a `Builder` given the
 //! attribute's arguments (`workers = N`, `stack_size = BYTES`,
-//! `deadlock_detection = BOOL`).
+//! `deadlock_detection = BOOL`). `#[csp_core::test]` also takes `leaks =
+//! "check" | "allow"`: by default the body runs inside
+//! `::csp_core::testing::check_leaks`, which fails the test if goroutines it
+//! started are still there at its end.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
@@ -16,25 +19,39 @@ enum Kind {
     /// A number of bytes.
     Bytes,
     Bool,
+    /// `"check"` or `"allow"`: not a `Builder` setting (`#[csp_core::test]` only).
+    Leaks,
 }
 
 /// The attribute's arguments: each is the `Builder` method of its name, and
 /// what its value is written as in messages.
-const ARGS: [(&str, &str, Kind); 4] = [
+/// `leaks` (the last) is an argument of `#[csp_core::test]` only.
+const ARGS: [(&str, &str, Kind); 5] = [
     ("workers", "N", Kind::Count),
     ("stack_size", "BYTES", Kind::Bytes),
     ("deadlock_detection", "BOOL", Kind::Bool),
     ("max_threads", "N", Kind::Count),
+    ("leaks", "\"check\" | \"allow\"", Kind::Leaks),
 ];
 
 /// The arguments, as a list for messages: "`workers = N`, `stack_size =
-/// BYTES`, `deadlock_detection = BOOL`, `max_threads = N`".
-fn accepted() -> String {
+/// BYTES`, `deadlock_detection = BOOL`, `max_threads = N`" (and `leaks = ..`
+/// for a test).
+fn accepted(test: bool) -> String {
     let list: Vec<String> = ARGS
         .iter()
+        .filter(|(_, _, k)| test || !matches!(k, Kind::Leaks))
         .map(|(n, v, _)| format!("`{n} = {v}`"))
         .collect();
     list.join(", ")
+}
+
+/// What the attribute's arguments ask for.
+struct Settings {
+    /// `Builder` calls, in the order given.
+    builder: Vec<(syn::Ident, syn::Expr)>,
+    /// `leaks = "allow"`: no leak check at the end of the test.
+    allow_leaks: bool,
 }
 
 /// The expansion, or the error next to a stub of the function, so that the
@@ -84,7 +101,10 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream, test: bool) -> syn::R
     } else {
         "#[csp_core::main]"
     };
-    let settings = parse_args(attr, name)?;
+    let Settings {
+        builder: settings,
+        allow_leaks,
+    } = parse_args(attr, name, test)?;
 
     // Before parsing: syn's tokens no longer tell `ch <-1` from `ch < -1`.
     reject_arrows(item.clone(), name)?;
@@ -116,9 +136,14 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream, test: bool) -> syn::R
         sig,
         block,
     } = f;
-    let closure = match &sig.output {
-        syn::ReturnType::Default => quote!(move || #block),
-        syn::ReturnType::Type(_, ty) => quote!(move || -> #ty #block),
+    let ret = match &sig.output {
+        syn::ReturnType::Default => quote!(),
+        syn::ReturnType::Type(_, ty) => quote!(-> #ty),
+    };
+    let closure = if test && !allow_leaks {
+        quote!(move || #ret { ::csp_core::testing::check_leaks(move || #ret #block) })
+    } else {
+        quote!(move || #ret #block)
     };
     let run = if settings.is_empty() {
         quote!(::csp_core::run(#closure))
@@ -142,8 +167,9 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream, test: bool) -> syn::R
 
 /// `workers = N, stack_size = BYTES, deadlock_detection = BOOL`, any of them,
 /// in any order, each at most once: the `Builder` calls to make.
-fn parse_args(attr: TokenStream, name: &str) -> syn::Result<Vec<(syn::Ident, syn::Expr)>> {
+fn parse_args(attr: TokenStream, name: &str, test: bool) -> syn::Result<Settings> {
     let mut settings: Vec<(syn::Ident, syn::Expr)> = Vec::new();
+    let mut leaks: Option<bool> = None;
     let parser = syn::meta::parser(|meta| {
         let known = meta.path.get_ident().and_then(|i| {
             ARGS.iter()
@@ -154,9 +180,26 @@ fn parse_args(attr: TokenStream, name: &str) -> syn::Result<Vec<(syn::Ident, syn
             let path = meta.path.to_token_stream().to_string().replace(' ', "");
             return Err(meta.error(format!(
                 "unknown argument `{path}`: {name} takes {}",
-                accepted()
+                accepted(test)
             )));
         };
+        if matches!(kind, Kind::Leaks) {
+            if !test {
+                return Err(meta.error(format!(
+                    "`leaks` is an argument of #[csp_core::test]: {name} takes {}",
+                    accepted(test)
+                )));
+            }
+            if leaks.is_some() {
+                return Err(meta.error(format!("`{arg}` is given twice: keep one")));
+            }
+            if !meta.input.peek(syn::Token![=]) {
+                return Err(meta.error(format!("`{arg}` takes a value: write `{arg} = \"allow\"`")));
+            }
+            let v: syn::Expr = meta.value()?.parse()?;
+            leaks = Some(leaks_value(&v)?);
+            return Ok(());
+        }
         if settings.iter().any(|(i, _)| i == arg) {
             return Err(meta.error(format!("`{arg}` is given twice: keep one")));
         }
@@ -169,7 +212,30 @@ fn parse_args(attr: TokenStream, name: &str) -> syn::Result<Vec<(syn::Ident, syn
         Ok(())
     });
     syn::parse::Parser::parse2(parser, attr)?;
-    Ok(settings)
+    Ok(Settings {
+        builder: settings,
+        allow_leaks: leaks.unwrap_or(false),
+    })
+}
+
+/// `leaks = "check"` (false) or `"allow"` (true); anything else is an error.
+fn leaks_value(v: &syn::Expr) -> syn::Result<bool> {
+    if let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(s),
+        ..
+    }) = v
+    {
+        match s.value().as_str() {
+            "check" => return Ok(false),
+            "allow" => return Ok(true),
+            _ => {}
+        }
+    }
+    Err(syn::Error::new_spanned(
+        v,
+        "`leaks` is \"check\" (the default: the test fails if goroutines it started are \
+         still running at its end) or \"allow\"",
+    ))
 }
 
 /// A literal of the wrong kind, or `workers = 0`, said in the DSL's words;
@@ -187,11 +253,11 @@ fn check_value(v: &syn::Expr, arg: &str, kind: Kind) -> syn::Result<()> {
         (Kind::Bytes, syn::Lit::Int(i)) => {
             i.base10_parse::<usize>()?;
         }
-        (Kind::Bool, syn::Lit::Bool(_)) => {}
+        (Kind::Bool, syn::Lit::Bool(_)) | (Kind::Leaks, _) => {}
         (Kind::Count, _) => {
             return Err(syn::Error::new_spanned(
                 lit,
-                format!("`{arg}` is a number of worker threads: `{arg} = 4`"),
+                format!("`{arg}` is a number of threads: `{arg} = 4`"),
             ))
         }
         (Kind::Bytes, _) => {
@@ -291,7 +357,8 @@ mod tests {
             exp("deadlock_detection = true,", "fn t() {}", true),
             norm(
                 "#[::core::prelude::v1::test] fn t() { \
-                 ::csp_core::Builder::new().deadlock_detection(true).run(move || {}) }"
+                 ::csp_core::Builder::new().deadlock_detection(true).run(move || \
+                 { ::csp_core::testing::check_leaks(move || {}) }) }"
             )
         );
     }
@@ -300,8 +367,43 @@ mod tests {
     fn test_keeps_attributes() {
         assert_eq!(
             exp("", "#[should_panic] fn t() { f() }", true),
-            norm("#[::core::prelude::v1::test] #[should_panic] fn t() { ::csp_core::run(move || { f() }) }")
+            norm(
+                "#[::core::prelude::v1::test] #[should_panic] fn t() { ::csp_core::run(move || \
+                  { ::csp_core::testing::check_leaks(move || { f() }) }) }"
+            )
         );
+    }
+
+    #[test]
+    fn leaks_allow_skips_the_leak_check() {
+        assert_eq!(
+            exp("leaks = \"allow\", workers = 2", "fn t() -> u8 { 1 }", true),
+            norm(
+                "#[::core::prelude::v1::test] fn t() -> u8 { \
+                 ::csp_core::Builder::new().workers(2).run(move || -> u8 { 1 }) }"
+            )
+        );
+        assert_eq!(
+            exp("leaks = \"check\"", "fn t() -> u8 { 1 }", true),
+            norm(
+                "#[::core::prelude::v1::test] fn t() -> u8 { ::csp_core::run(move || -> u8 \
+                 { ::csp_core::testing::check_leaks(move || -> u8 { 1 }) }) }"
+            )
+        );
+        assert_errors(
+            |attr| exp(attr, "fn t() {}", true),
+            &[
+                ("leaks = \"ignore\"", "`leaks` is \"check\""),
+                ("leaks = true", "`leaks` is \"check\""),
+                ("leaks", "`leaks` takes a value"),
+                (
+                    "leaks = \"allow\", leaks = \"allow\"",
+                    "`leaks` is given twice",
+                ),
+            ],
+        );
+        assert!(exp("leaks = \"allow\"", "fn main() {}", false)
+            .starts_with("ERR `leaks` is an argument of #[csp_core::test]"));
     }
 
     #[test]
@@ -309,7 +411,7 @@ mod tests {
         assert_eq!(
             exp("threads = 2", "fn main() {}", false),
             "ERR unknown argument `threads`: #[csp_core::main] takes `workers = N`, \
-             `stack_size = BYTES`, `deadlock_detection = BOOL`"
+             `stack_size = BYTES`, `deadlock_detection = BOOL`, `max_threads = N`"
         );
         assert_errors(
             |attr| exp(attr, "fn main() {}", false),
@@ -319,7 +421,8 @@ mod tests {
                 ("workers = 1, workers = 2", "`workers` is given twice"),
                 ("stack_size", "`stack_size` takes a value"),
                 ("workers(2)", "`workers` takes a value"),
-                ("workers = true", "`workers` is a number of worker threads"),
+                ("workers = true", "`workers` is a number of threads"),
+                ("max_threads = 0", "`max_threads` is at least 1"),
                 ("stack_size = \"1M\"", "`stack_size` is a number of bytes"),
                 ("deadlock_detection = 0", "`deadlock_detection` is `true`"),
             ],

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use crate::runtime::handoff::DEFAULT_MAX_THREADS;
+use crate::runtime::panic;
 use crate::runtime::sched::{Outcome, Sched};
 use crate::runtime::stack::DEFAULT_STACK_SIZE;
 
@@ -138,12 +139,16 @@ impl Builder {
         let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let slot2 = slot.clone();
         let s2 = s.clone();
+        // A goroutine's panic always fails the run (runtime/panic.rs).
+        panic::install_hook();
         s.newproc(loc, move || {
             let r = catch_unwind(AssertUnwindSafe(f));
             crate::runtime::stack::release_deep_current(s2.stack_size);
             match r {
                 Ok(v) => {
                     *slot2.lock() = Some(v);
+                    // Wait for goroutines whose panic is under way.
+                    panic::main_returned(&s2);
                     s2.set_outcome(Outcome::MainDone);
                 }
                 Err(p) => s2.set_outcome(Outcome::Panic(p)),

@@ -22,8 +22,7 @@ use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::runtime::g::G_WAITING;
-use crate::runtime::park::WaitReason;
+use crate::runtime::g::{G_RUNNING, G_WAITING};
 use crate::runtime::sched::{Outcome, Sched};
 
 /// How long a deadlock must persist before it is reported.
@@ -93,30 +92,59 @@ impl Sched {
 
     /// The goroutine dump of a deadlock.
     fn deadlock_dump(&self) -> String {
+        let mut s = String::from("all goroutines are asleep - deadlock!\n");
+        s.push_str(&format_goroutines(&self.goroutines()));
+        s
+    }
+
+    /// Every live goroutine of this scheduler, by id: what the dump shows.
+    pub(crate) fn goroutines(&self) -> Vec<GoroutineInfo> {
         let all = self.allgs.lock();
-        let mut gs: Vec<(u64, WaitReason, &'static Location<'static>)> = all
+        let mut gs: Vec<GoroutineInfo> = all
             .iter()
             .map(|g| {
                 // SAFETY: a listed G is alive.
                 let g = unsafe { g.0.as_ref() };
-                (g.id, g.reason(), g.spawned_at)
+                let state = match g.status.load(Ordering::SeqCst) {
+                    G_WAITING => g.reason().as_str(),
+                    G_RUNNING => "running",
+                    _ => "runnable",
+                };
+                GoroutineInfo {
+                    id: g.id,
+                    state,
+                    spawned_at: g.spawned_at,
+                }
             })
             .collect();
         drop(all);
-        gs.sort_by_key(|g| g.0);
-        format(&gs)
+        gs.sort_by_key(|g| g.id);
+        gs
     }
 }
 
-/// The panic message of a deadlocked `run`: Go's words, then one block per
-/// goroutine with its wait reason and where it was spawned.
-fn format(gs: &[(u64, WaitReason, &'static Location<'static>)]) -> String {
-    let mut s = String::from("all goroutines are asleep - deadlock!\n");
-    for (id, reason, loc) in gs {
+/// One goroutine as the dump shows it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GoroutineInfo {
+    pub(crate) id: u64,
+    /// The wait reason of a parked goroutine (`chan receive`, ..), else
+    /// `running` or `runnable`.
+    pub(crate) state: &'static str,
+    pub(crate) spawned_at: &'static Location<'static>,
+}
+
+/// The goroutine dump (after the deadlock panic's first line, and in a leak
+/// check's failure): one block per goroutine with its wait reason and where it
+/// was spawned, as Go's traceback heads them.
+pub(crate) fn format_goroutines(gs: &[GoroutineInfo]) -> String {
+    let mut s = String::new();
+    for g in gs {
+        let loc = g.spawned_at;
         let _ = write!(
             s,
-            "\ngoroutine {id} [{}]:\n\tspawned at {}:{}:{}\n",
-            reason.as_str(),
+            "\ngoroutine {} [{}]:\n\tspawned at {}:{}:{}\n",
+            g.id,
+            g.state,
             loc.file(),
             loc.line(),
             loc.column()

@@ -15,6 +15,7 @@ use std::time::Instant;
 use corosensei::{Coroutine, Yielder};
 
 use crate::runtime::handoff::M;
+use crate::runtime::panic::{DetachFlag, NOT_UNWINDING};
 use crate::runtime::park::WaitReason;
 use crate::runtime::sched::Sched;
 use crate::runtime::stack::GStack;
@@ -72,6 +73,12 @@ pub(crate) struct G {
     /// how many locks it holds. Written by the goroutine itself.
     pub(crate) locked_m: AtomicPtr<M>,
     pub(crate) lock_count: Cell<u32>,
+    /// Whether a panic of this goroutine is counted as unwinding
+    /// (`runtime/panic.rs`); only the goroutine itself touches it.
+    pub(crate) unwinding: Cell<u8>,
+    /// Set by `spawn`'s wrapper: true once the goroutine's `JoinHandle` is
+    /// dropped. Null outside the wrapper; only the goroutine itself reads it.
+    pub(crate) detach_flag: Cell<*const DetachFlag>,
 }
 
 // SAFETY: a G moves between worker threads, but only one thread at a time runs
@@ -123,6 +130,8 @@ impl G {
             allg_index: Cell::new(0),
             locked_m: AtomicPtr::new(std::ptr::null_mut()),
             lock_count: Cell::new(0),
+            unwinding: Cell::new(NOT_UNWINDING),
+            detach_flag: Cell::new(std::ptr::null()),
         }
     }
 

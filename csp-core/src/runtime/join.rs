@@ -1,10 +1,12 @@
 //! `spawn` and `JoinHandle`: starting a goroutine and waiting for its result.
 
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+use crate::runtime::panic::{self, DetachFlag};
 use crate::runtime::park::{WaitReason, Waiter};
 use crate::runtime::sched::{self, Sched};
 use crate::runtime::stack;
@@ -21,6 +23,9 @@ struct State<T> {
 struct Inner<T> {
     state: Mutex<State<T>>,
     sched: Arc<Sched>,
+    /// The handle was dropped; read by the panic hook on the goroutine
+    /// (`runtime/panic.rs`), which cannot take `state`'s lock.
+    handle_dropped: DetachFlag,
 }
 
 /// An owned permission to join a goroutine (wait for it to finish).
@@ -89,15 +94,27 @@ where
             waiter: None,
         }),
         sched: s.clone(),
+        handle_dropped: DetachFlag::new(false),
     });
     let i2 = inner.clone();
     let stack_size = s.stack_size;
     let id = s.newproc(loc, move || {
+        let me = sched::current_g().expect("a goroutine runs on its M");
+        // SAFETY: `me` is this goroutine, alive while it runs; only it touches
+        // these cells. `i2` outlives the flag's publication: it is cleared
+        // before `i2` is dropped.
+        let g = unsafe { me.as_ref() };
+        g.detach_flag.set(&i2.handle_dropped);
         let r = catch_unwind(AssertUnwindSafe(f));
         // Before the joiner can see the result: a deep excursion's pages go
         // back now, not when (or if) the stack is reused.
         stack::release_deep_current(stack_size);
+        // Record the panic before uncounting it: `main` waits for the count.
         i2.complete(r);
+        // SAFETY: as above (we may be on another thread; `me` is still us).
+        let g = unsafe { me.as_ref() };
+        g.detach_flag.set(std::ptr::null());
+        panic::unwound(g);
     });
     JoinHandle {
         inner: Some(inner),
@@ -157,6 +174,7 @@ impl<T> JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.take() {
+            inner.handle_dropped.store(true, Ordering::SeqCst);
             let mut st = inner.state.lock();
             st.detached = true;
             let r = st.result.take();

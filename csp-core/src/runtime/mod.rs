@@ -27,6 +27,7 @@ pub(crate) mod lockosthread;
 pub(crate) mod m;
 pub(crate) mod netpoll;
 pub(crate) mod p;
+pub(crate) mod panic;
 pub(crate) mod park;
 pub(crate) mod proc;
 pub(crate) mod rand;

@@ -43,11 +43,14 @@ pub(crate) enum WaitReason {
     SyncRWMutexLock,
     SyncCondWait,
     Semacquire,
+    /// Held back while another goroutine's fatal panic is reported
+    /// (`runtime/panic.rs`).
+    PanicWait,
 }
 
 impl WaitReason {
     /// The last variant: every discriminant is in `0..=LAST as u8`.
-    const LAST: WaitReason = WaitReason::Semacquire;
+    const LAST: WaitReason = WaitReason::PanicWait;
 
     /// The reason stored as `r as u8`.
     pub(crate) fn from_u8(x: u8) -> WaitReason {
@@ -75,6 +78,7 @@ impl WaitReason {
             WaitReason::SyncRWMutexLock => "sync.RWMutex.Lock",
             WaitReason::SyncCondWait => "sync.Cond.Wait",
             WaitReason::Semacquire => "semacquire",
+            WaitReason::PanicWait => "panicwait",
         }
     }
 }
@@ -93,19 +97,24 @@ unsafe impl Send for Waiter {}
 
 impl Waiter {
     /// The calling goroutine, or the calling thread's parker.
+    ///
+    /// A thread whose `PARKER` thread-local is already destroyed (the caller
+    /// is a thread-local's destructor running after it) gets a parker of its
+    /// own in `fallback`, which the caller keeps alive for the whole wait.
     #[inline]
-    pub(crate) fn current() -> Waiter {
+    pub(crate) fn current(fallback: &mut Option<Box<ThreadParker>>) -> Waiter {
         match sched::current_g() {
             Some(g) => Waiter::G(g),
-            None => Waiter::Thread(ThreadParker::current()),
+            None => Waiter::Thread(ThreadParker::current(fallback)),
         }
     }
 
     #[inline]
     pub(crate) fn state(&self) -> &WaitState {
         match self {
-            // SAFETY: the parker lives as long as its thread, and a waiter is only
-            // used while its thread is inside a channel operation.
+            // SAFETY: the parker lives as long as its thread (or, for a fallback
+            // parker, as long as the `Wait` that owns it), and a waiter is only
+            // used while its thread is inside that channel operation.
             Waiter::Thread(p) => unsafe { &p.as_ref().state },
             // SAFETY: a G outlives every wait it takes part in.
             Waiter::G(g) => unsafe { &g.as_ref().wait },
@@ -153,7 +162,25 @@ impl ThreadParker {
         }
     }
 
-    fn current() -> NonNull<ThreadParker> {
+    /// The thread's parker: its thread-local one, or, once that has been
+    /// destroyed (a thread-local destructor that runs after `PARKER`'s is
+    /// using a channel), a fresh one stored in `fallback`.
+    ///
+    /// The fallback lives on the heap, owned by the waiting frame's [`Wait`]
+    /// (crate::runtime::wait::Wait), so the address published in sudogs stays
+    /// put until the wait is over; wakers touch the parker only up to the
+    /// `ready` store (`ready_thread`), before the waiter can return and drop it.
+    #[cfg(not(loom))]
+    fn current(fallback: &mut Option<Box<ThreadParker>>) -> NonNull<ThreadParker> {
+        match PARKER.try_with(|p| NonNull::from(&**p)) {
+            Ok(p) => p,
+            Err(_) => NonNull::from(&**fallback.insert(Box::new(ThreadParker::new()))),
+        }
+    }
+
+    /// loom: thread-locals live as long as the model's threads.
+    #[cfg(loom)]
+    fn current(_fallback: &mut Option<Box<ThreadParker>>) -> NonNull<ThreadParker> {
         PARKER.with(|p| NonNull::from(&**p))
     }
 }

@@ -11,7 +11,19 @@ std::thread_local! {
 
 #[cfg(loom)]
 loom::thread_local! {
-    static RAND: Cell<u64> = Cell::new(1);
+    static RAND: Cell<u64> = Cell::new(LOOM_SEED.load(std::sync::atomic::Ordering::Relaxed));
+}
+
+/// loom: the seed each model thread's generator starts from (a plain std
+/// atomic, outside the model), so that a model can be checked under several
+/// select poll orders; see [`set_loom_seed`].
+#[cfg(loom)]
+static LOOM_SEED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// loom: sets the seed of the generators of threads created from now on.
+#[cfg(loom)]
+pub(crate) fn set_loom_seed(seed: u64) {
+    LOOM_SEED.store(seed | 1, std::sync::atomic::Ordering::Relaxed);
 }
 
 #[cfg(not(loom))]

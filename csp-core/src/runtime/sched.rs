@@ -70,6 +70,8 @@ pub(crate) struct Sched {
     pub(crate) outside_readies: AtomicU64,
     outcome: Mutex<Option<Outcome>>,
     outcome_cv: Condvar,
+    /// Goroutines whose panic is under way (testing branch: runtime/panic.rs).
+    pub(crate) panics: crate::runtime::panic::Panics,
 }
 
 std::thread_local! {
@@ -262,6 +264,7 @@ impl Sched {
             outside_readies: AtomicU64::new(0),
             outcome: Mutex::new(None),
             outcome_cv: Condvar::new(),
+            panics: crate::runtime::panic::Panics::new(),
         })
     }
 

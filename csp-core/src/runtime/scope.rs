@@ -41,8 +41,9 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use crate::runtime::join::{spawn_on, JoinHandle};
-use crate::runtime::park::{self, WaitReason, Waiter};
+use crate::runtime::park::{WaitReason, Waiter};
 use crate::runtime::sched::{self, Sched};
+use crate::runtime::wait::{ready_waiter, Wait};
 
 /// What the scope's owner waits on.
 struct ScopeState {
@@ -74,8 +75,8 @@ impl ScopeData {
         drop(st);
         if let Some(w) = w {
             // SAFETY: the owner parked itself in `waiter` under the lock we
-            // took it out under; only we ready it.
-            unsafe { park::goready(w) };
+            // took it out under; only we ready it, with no lock held.
+            unsafe { ready_waiter(w) };
         }
     }
 
@@ -86,10 +87,10 @@ impl ScopeData {
         let bomb = AbortOnUnwind;
         let mut st = self.state.lock();
         while st.running > 0 {
-            let w = Waiter::current();
-            st.waiter = Some(w);
+            let wait = Wait::new(None);
+            st.waiter = Some(wait.waiter());
             let mut guard = Some(st);
-            park::gopark(w, WaitReason::Join, None, &mut || drop(guard.take()));
+            wait.park(WaitReason::Join, &mut || drop(guard.take()));
             st = self.state.lock();
         }
         drop(st);

@@ -24,7 +24,8 @@
 use std::ptr::{self, NonNull};
 use std::time::Instant;
 
-use crate::runtime::park::{self, WaitReason, Waiter};
+use crate::runtime::panic;
+use crate::runtime::park::{self, ThreadParker, WaitReason, Waiter};
 use crate::runtime::sudog::Sudog;
 use crate::shim::{AtomicPtr, AtomicU32, Ordering};
 
@@ -100,6 +101,9 @@ pub(crate) enum WaitOutcome {
 pub(crate) struct Wait {
     w: Waiter,
     deadline: Option<Instant>,
+    /// The thread's parker when its thread-local one is already destroyed
+    /// ([`Waiter::current`]); `w` points into it, so it lives as long as the wait.
+    _fallback: Option<Box<ThreadParker>>,
 }
 
 impl Wait {
@@ -107,9 +111,14 @@ impl Wait {
     /// wait races with it.
     #[inline]
     pub(crate) fn new(deadline: Option<Instant>) -> Wait {
-        let w = Waiter::current();
+        let mut fallback = None;
+        let w = Waiter::current(&mut fallback);
         w.state().arm();
-        Wait { w, deadline }
+        Wait {
+            w,
+            deadline,
+            _fallback: fallback,
+        }
     }
 
     /// Who waits (for queues that keep waiters without sudogs: join, WaitGroup).
@@ -130,9 +139,29 @@ impl Wait {
     /// release every lock under which this wait's sudogs were published.
     #[inline]
     pub(crate) fn park(&self, reason: WaitReason, unlockf: &mut dyn FnMut()) -> WaitOutcome {
+        if let Waiter::G(g) = self.w {
+            // SAFETY: `g` is the calling goroutine (`Waiter::current`).
+            panic::caught_before_park(unsafe { g.as_ref() });
+        }
         park::gopark(self.w, reason, self.deadline, unlockf);
-        self.w.state().outcome()
+        let out = self.w.state().outcome();
+        if let Waiter::G(g) = self.w {
+            // SAFETY: as above; the outcome is read, so the wait state is free.
+            let g = unsafe { g.as_ref() };
+            if panic::must_freeze(g) {
+                panic::freeze(g);
+            }
+        }
+        out
     }
+}
+
+/// A timed park of the calling goroutine that [`panic::freeze`] uses to hold it
+/// back: like [`sleep_until`] without the freeze check after the park.
+pub(crate) fn sleep_unfrozen(deadline: Instant) {
+    let w = Wait::new(Some(deadline));
+    park::gopark(w.w, WaitReason::PanicWait, w.deadline, &mut || {});
+    debug_assert_eq!(w.w.state().outcome(), WaitOutcome::TimedOut);
 }
 
 /// Parks the caller until `deadline` with nothing else that can end the wait

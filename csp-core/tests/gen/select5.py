@@ -15,7 +15,11 @@ operands, send values and receive targets are evaluated, nil and dummy cases, an
 * the shapes: ready receive with a pattern, ready receive discarding its value,
   receive on a closed channel, ready send, or no ready case; with up to two dummy
   cases (receive on an empty channel, send on a full channel, receive and send on
-  nil channels) placed before and after; with `default` absent, first or last.
+  nil channels) placed before and after; with `default` absent, first or last;
+* wider, as Go's templates allow (4 dummies, 8 for a non-blocking select), but
+  sampled to keep the file's size reasonable for CI: 3 and 4 dummies with the
+  ready case first or last, `default` absent or last; and 5 to 8 dummies (the
+  kinds repeated in turn) behind a `default`, with or without a ready case.
 
 Run it from the repository root to regenerate (the output is checked in):
 
@@ -86,6 +90,19 @@ def gen():
                         if real is None and not dummies:
                             continue  # `select! { default => .. }` alone: covered below
                         tests.append((real, dummies, pos, dflt))
+    # Go's 3 and 4 dummies, sampled: ready case first or last.
+    for real in ["recv_pat", "send", "recv_closed"]:
+        for k in (3, 4):
+            for dummies in itertools.combinations(DUMMIES, k):
+                for pos in (0, k):
+                    for dflt in (None, "last"):
+                        tests.append((real, dummies, pos, dflt))
+    # Go's non-blocking selects with up to 8 dummies.
+    for k in range(5, 9):
+        dummies = tuple(DUMMIES[i % len(DUMMIES)] for i in range(k))
+        for dflt in ("first", "last"):
+            tests.append((None, dummies, None, dflt))
+        tests.append(("recv_discard", dummies, k // 2, "last"))
     return tests
 
 
@@ -155,7 +172,9 @@ HEADER = '''//! Go's test/chan/select5.go, re-generated for `select!`.
 //! discarding, receive on a closed channel, send) or none, among up to two dummy
 //! cases (empty, full, unbuffered and nil channels) in every position, with
 //! `default` absent, first or last — which covers the plain-operation lowering
-//! (one case), the non-blocking lowering (one case + default) and the general one.
+//! (one case), the non-blocking lowering (one case + default) and the general one;
+//! then a sample of Go's wider space: 3 and 4 dummies around a ready case first or
+//! last, and non-blocking selects of 5 to 8 dummies.
 #![allow(unreachable_code, clippy::diverging_sub_expression)]
 
 use std::cell::RefCell;

@@ -1,0 +1,2 @@
+#[csp_core::main(leaks = "allow")]
+fn main() {}

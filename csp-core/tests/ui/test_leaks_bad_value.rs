@@ -1,0 +1,4 @@
+#[csp_core::test(leaks = "ignore")]
+fn runs() {}
+
+fn main() {}
