@@ -47,7 +47,7 @@ while read -r name exe; do
   esac
   echo "=== valgrind: $name"
   if ! CSP_STACK_GUARD=mprotect valgrind --quiet --error-exitcode=99 --leak-check=no \
-      --max-stackframe=262144 --fair-sched=yes \
+      --max-stackframe=262144 --max-threads=4000 --fair-sched=yes \
       --suppressions=scripts/valgrind.supp "$exe" --test-threads=2 >"target/valgrind-$name.log" 2>&1; then
     echo "FAILED: $name (see target/valgrind-$name.log)"; tail -30 "target/valgrind-$name.log"; status=1
   else
