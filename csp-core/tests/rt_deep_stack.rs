@@ -97,7 +97,10 @@ fn without_tripwires_deep_recursion_still_works_and_keeps_its_pages() {
 fn a_deep_excursion_is_given_back_when_the_goroutine_ends() {
     let _turn = serial();
     if tripwires_off() {
-        eprintln!("skipped: CSP_STACK_GUARD={:?} installs no tripwires", std::env::var("CSP_STACK_GUARD"));
+        eprintln!(
+            "skipped: CSP_STACK_GUARD={:?} installs no tripwires",
+            std::env::var("CSP_STACK_GUARD")
+        );
         return;
     }
     // 100 000 frames touch several MB (11 MB in a release build, 24 in a debug
@@ -120,7 +123,10 @@ fn a_deep_excursion_is_given_back_when_the_goroutine_ends() {
 fn deep_goroutines_hold_their_pages_only_while_alive() {
     let _turn = serial();
     if tripwires_off() {
-        eprintln!("skipped: CSP_STACK_GUARD={:?} installs no tripwires", std::env::var("CSP_STACK_GUARD"));
+        eprintln!(
+            "skipped: CSP_STACK_GUARD={:?} installs no tripwires",
+            std::env::var("CSP_STACK_GUARD")
+        );
         return;
     }
     // Each goroutine goes deep and returns, then parks: the deep pages stay

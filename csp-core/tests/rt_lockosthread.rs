@@ -54,12 +54,21 @@ fn locked_goroutine_keeps_its_thread_and_its_thread_locals() {
 #[test]
 fn many_locked_goroutines_under_one_worker() {
     Builder::new().workers(1).run(|| {
+        // All eight lock, then wait at a gate together: each parked locked
+        // goroutine holds its thread, so eight threads are held at once.
+        let ready = csp_core::WaitGroup::new();
+        let gate: Chan<()> = Chan::new(0);
         let hs: Vec<_> = (0..8)
             .map(|_| {
-                spawn(|| {
+                let (ready, gate) = (ready.clone(), gate.clone());
+                ready.add(1);
+                spawn(move || {
                     lock_os_thread();
                     lock_os_thread(); // nested: two unlocks needed
                     let me = std::thread::current().id();
+                    ready.done();
+                    assert_eq!(gate.recv(), None);
+                    assert_eq!(std::thread::current().id(), me);
                     for _ in 0..50 {
                         csp_core::sleep(Duration::from_micros(100));
                         assert_eq!(std::thread::current().id(), me);
@@ -72,6 +81,8 @@ fn many_locked_goroutines_under_one_worker() {
                 })
             })
             .collect();
+        ready.wait();
+        gate.close();
         let ids: HashSet<_> = hs.into_iter().map(|h| h.join().unwrap()).collect();
         // Each sleeping locked goroutine held a thread of its own.
         assert_eq!(ids.len(), 8);

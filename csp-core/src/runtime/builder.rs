@@ -8,7 +8,6 @@ use parking_lot::Mutex;
 use crate::runtime::handoff::DEFAULT_MAX_THREADS;
 use crate::runtime::panic;
 use crate::runtime::sched::{Outcome, Sched};
-use crate::runtime::stack::DEFAULT_STACK_SIZE;
 
 /// Configures a runtime for [`Builder::run`].
 ///
@@ -51,12 +50,13 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// One worker per available CPU, 32 MiB stacks ([`DEFAULT_STACK_SIZE`]),
+    /// One worker per available CPU, 32 MiB stacks ([`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE);
+    /// the `CSP_STACK_SIZE` environment variable, in bytes, overrides it),
     /// deadlock detection on.
     pub fn new() -> Self {
         Builder {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            stack_size: DEFAULT_STACK_SIZE,
+            stack_size: crate::runtime::stack::default_stack_size(),
             deadlock_detection: true,
             max_threads: DEFAULT_MAX_THREADS,
         }
@@ -69,7 +69,7 @@ impl Builder {
     }
 
     /// Stack bytes per goroutine (rounded up to whole pages, at least 16 KiB;
-    /// default [`DEFAULT_STACK_SIZE`], 32 MiB). Address space only: pages are
+    /// default [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE), 32 MiB). Address space only: pages are
     /// committed when touched, so a parked goroutine costs the few KiB it used,
     /// whatever the size. A stack never grows past this size (it cannot be
     /// moved); running past it prints "goroutine stack overflow" and aborts.

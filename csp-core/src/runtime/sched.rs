@@ -134,7 +134,7 @@ pub(crate) fn global() -> &'static Arc<Sched> {
         let n = std::thread::available_parallelism().map_or(1, |n| n.get());
         let s = Sched::new(
             n,
-            stack::DEFAULT_STACK_SIZE,
+            stack::default_stack_size(),
             false,
             false,
             DEFAULT_MAX_THREADS,

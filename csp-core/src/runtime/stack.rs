@@ -84,6 +84,21 @@ use parking_lot::Mutex;
 /// address space x86-64 gives a process.
 pub const DEFAULT_STACK_SIZE: usize = 32 * 1024 * 1024;
 
+/// The stack size of a runtime built without [`Builder::stack_size`](crate::Builder::stack_size):
+/// [`DEFAULT_STACK_SIZE`], or the bytes in the `CSP_STACK_SIZE` environment
+/// variable when it is set, for tools whose address space is small (valgrind
+/// gives a process far less than a million 32 MiB reservations need;
+/// `scripts/valgrind.sh` sets 256 KiB).
+pub(crate) fn default_stack_size() -> usize {
+    static SIZE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *SIZE.get_or_init(|| {
+        std::env::var("CSP_STACK_SIZE")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(DEFAULT_STACK_SIZE)
+    })
+}
+
 /// How much of a stack's top stays resident when a finished goroutine's stack
 /// is reused: the pages below it are given back after a deep excursion.
 pub(crate) const KEEP_RESIDENT: usize = 64 * 1024;
