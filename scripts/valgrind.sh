@@ -3,7 +3,7 @@
 #
 #   scripts/valgrind.sh [TEST_BINARY_NAME ...]     (default: every integration test)
 #
-# Goroutine stacks: 256 KiB here (CSP_STACK_SIZE; the default 32 MiB
+# Goroutine stacks: 1 MiB here (CSP_STACK_SIZE; the default 32 MiB
 # reservations would exhaust valgrind's address space), plus a guard page. memcheck treats a stack-pointer move larger
 # than --max-stackframe as a switch to another stack, so the option is set just
 # below the distance between two stacks (no client requests needed). Guard pages
@@ -46,9 +46,10 @@ while read -r name exe; do
     rt_scale|rt_stack_scavenge) echo "=== valgrind: $name skipped (too many mappings for valgrind)"; continue ;;
   esac
   echo "=== valgrind: $name"
-  # 256 KiB stacks: valgrind's address space holds far fewer 32 MiB
+  # 1 MiB stacks (4x --max-stackframe apart, so that every switch between
+  # two goroutine stacks is seen as one): valgrind's address space holds far fewer 32 MiB
   # reservations than the tests make; only rt_deep_stack needs deep ones.
-  stack=262144
+  stack=1048576
   [ "$name" = rt_deep_stack ] && stack=33554432
   if ! CSP_STACK_SIZE=$stack CSP_STACK_GUARD=mprotect valgrind --quiet --error-exitcode=99 --leak-check=no \
       --max-stackframe=262144 --max-threads=4000 --fair-sched=yes \
