@@ -152,6 +152,16 @@ impl Ms {
         }
     }
 
+    /// Whether some M other than `me` is running a goroutine's user code;
+    /// `None` if the list is busy (the caller may hold its lock).
+    pub(crate) fn others_in_user(&self, me: *const M) -> Option<bool> {
+        let all = self.all.try_lock()?;
+        Some(
+            all.iter()
+                .any(|m| !std::ptr::eq(Arc::as_ptr(m), me) && m.user.load(Ordering::SeqCst)),
+        )
+    }
+
     /// Wakes every M (shutdown).
     pub(crate) fn unpark_all(&self) {
         for m in self.all.lock().iter() {
@@ -177,6 +187,22 @@ impl Sched {
                 return false;
             }
             std::hint::spin_loop();
+        }
+    }
+
+    /// Changes the status word of P `pid`, `RUNNING` by the calling M `me`, to
+    /// `to`, waiting out a sysmon decision: sysmon marks a `RUNNING` P
+    /// `RETAKE` for a moment even when its M is in the runtime (it checks the
+    /// M's `user` flag only after), so a plain compare-exchange by the owner
+    /// can fail though the P is its own. False if the P is not `me`'s.
+    pub(crate) fn own_status_swap(&self, pid: usize, me: u64, to: u64) -> bool {
+        let st = &self.ps[pid].status;
+        loop {
+            match st.compare_exchange(running(me), to, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => return true,
+                Err(w) if w == word(me, P_RETAKE) => std::hint::spin_loop(),
+                Err(_) => return false,
+            }
         }
     }
 
@@ -269,8 +295,13 @@ impl Sched {
                 None => return false,
             },
         };
-        if from & 3 == P_RUNNING && !own {
-            if !self.retake_running(pid, from, m.id) {
+        if from & 3 == P_RUNNING {
+            let taken = if own {
+                self.own_status_swap(pid, from >> 2, running(m.id))
+            } else {
+                self.retake_running(pid, from, m.id)
+            };
+            if !taken {
                 self.return_m(m, fresh);
                 return false;
             }
@@ -331,13 +362,8 @@ impl Sched {
     /// (a locked M, parked without a P) together with the goroutine `g` it
     /// must run (Go's `startlockedm`). `me` holds no P afterwards.
     pub(crate) fn startlockedm(&self, me: &M, pid: usize, to: &M, g: *mut G) {
-        let ok = self.ps[pid].status.compare_exchange(
-            running(me.id),
-            running(to.id),
-            Ordering::AcqRel,
-            Ordering::Relaxed,
-        );
-        debug_assert!(ok.is_ok(), "startlockedm: the P is not ours");
+        let ok = self.own_status_swap(pid, me.id, running(to.id));
+        debug_assert!(ok, "startlockedm: the P is not ours");
         me.p.store(NO_P, Ordering::Release);
         to.nextg.store(g, Ordering::Release);
         to.p.store(pid, Ordering::Release);

@@ -21,6 +21,9 @@ use crate::runtime::{g::G, stack};
 /// The body of every M's thread: run the schedule loop on the P it holds;
 /// when the P is taken away (see `handoff.rs`), wait as a spare for another.
 pub(crate) fn mstart(s: Arc<Sched>, m: Arc<M>) {
+    // A panic in the scheduler's own code would end this thread with its P
+    // and leave the `run` hanging: end the process loudly instead.
+    let fatal = AbortOnUnwind;
     stack::init_worker_thread();
     // The handle may not be published yet when the first wake-up comes.
     let _ = m.thread.set(std::thread::current());
@@ -54,6 +57,17 @@ pub(crate) fn mstart(s: Arc<Sched>, m: Arc<M>) {
         }
     }
     set_current_m(std::ptr::null(), std::ptr::null());
+    std::mem::forget(fatal);
+}
+
+/// Dropped only when a panic unwinds out of [`mstart`].
+struct AbortOnUnwind;
+
+impl Drop for AbortOnUnwind {
+    fn drop(&mut self) {
+        eprintln!("csp: fatal error: a worker thread panicked in the scheduler (a csp bug; the message is above)");
+        std::process::abort();
+    }
 }
 
 /// Runs goroutines on P `pid` until the scheduler shuts down (true) or the P

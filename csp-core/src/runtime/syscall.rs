@@ -68,15 +68,11 @@ impl Sched {
         let m = unsafe { &*m };
         let p = self.local_p()?;
         let pid = p.id;
-        // While `p` is held we are out of user code, so sysmon leaves the word
-        // alone and this cannot fail.
-        let ok = self.ps[pid].status.compare_exchange(
-            running(m.id),
-            word(m.id, P_SYSCALL),
-            Ordering::AcqRel,
-            Ordering::Relaxed,
-        );
-        debug_assert!(ok.is_ok(), "entersyscall: the P changed hands");
+        // While `p` is held we are out of user code, so sysmon does not take
+        // the P (it may mark it `RETAKE` for a moment, which the swap waits
+        // out) and this cannot fail.
+        let ok = self.own_status_swap(pid, m.id, word(m.id, P_SYSCALL));
+        debug_assert!(ok, "entersyscall: the P changed hands");
         m.syscalltick.fetch_add(1, Ordering::Relaxed);
         // Leave the P's "in runtime" state but not for user mode: in the
         // call, the M does not touch the P at all.
