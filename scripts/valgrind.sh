@@ -62,14 +62,9 @@ while read -r name exe; do
   # reservations than the tests make; only rt_deep_stack needs deep ones.
   stack=1048576
   [ "$name" = rt_deep_stack ] && stack=33554432
-  # rt_basic::after_and_tick saw two ticks out of order under valgrind's slow
-  # scheduling (a later tick carrying an earlier time): a real defect of the
-  # timer-channel code, open in issue 14's note; skipped here until fixed.
-  skip=()
-  [ "$name" = rt_basic ] && skip=(--skip after_and_tick)
   if ! CSP_STACK_SIZE=$stack CSP_STACK_GUARD=mprotect valgrind --quiet --error-exitcode=99 --leak-check=no \
       --max-stackframe=262144 --max-threads=4000 --fair-sched=yes \
-      --suppressions=scripts/valgrind.supp "$exe" --test-threads=2 "${skip[@]}" >"target/valgrind-$name.log" 2>&1; then
+      --suppressions=scripts/valgrind.supp "$exe" --test-threads=2 >"target/valgrind-$name.log" 2>&1; then
     echo "FAILED: $name (see target/valgrind-$name.log)"; tail -30 "target/valgrind-$name.log"; status=1
   else
     grep -E "test result" "target/valgrind-$name.log" || true

@@ -334,3 +334,44 @@ fn ticker_polled_early_keeps_ticking() {
 fn ticker_polled_early_keeps_ticking_both() {
     both(ticker_polled_early_keeps_ticking);
 }
+
+/// The times a ticker sends never go backwards, however its firings are
+/// shared out: a 20 µs ticker, read by one goroutine while four others keep
+/// both Ms busy (each M runs due timers between goroutines, and a receiver
+/// runs a due firing inline), so that two firings are often in flight at
+/// once. A send ordered by lock but stamped before it showed up as a later
+/// tick carrying an earlier time.
+fn ticker_times_in_order() {
+    let t = new_ticker(Duration::from_micros(20));
+    let stop: Chan<()> = Chan::new(0);
+    let busy: Vec<_> = (0..4)
+        .map(|_| {
+            let stop = stop.clone();
+            csp_core::spawn(move || loop {
+                select! {
+                    case <-stop => return,
+                    default => csp_core::yield_now(),
+                }
+            })
+        })
+        .collect();
+    let mut last = t.c().recv().expect("a tick");
+    for i in 0..5_000 {
+        let x = t.c().recv().expect("a tick");
+        assert!(
+            x >= last,
+            "tick {i} carries {x:?}, before the previous {last:?}"
+        );
+        last = x;
+    }
+    t.stop();
+    stop.close();
+    for b in busy {
+        b.join().unwrap();
+    }
+}
+
+#[test]
+fn ticker_times_in_order_both() {
+    both(ticker_times_in_order);
+}

@@ -114,7 +114,14 @@ fn send_timer(ch: &Chan<Instant>) -> (Arc<Mutex<()>>, Arc<FuncTimer>) {
             fire.stop();
             return;
         }
-        let _ = tx.try_send(fire.now);
+        // The clock is read under the lock, as Go's `sendTime` reads it under
+        // the timer's send lock: two firings of a ticker run by two Ms (or one
+        // run inline by a receiver) send in the order they take the lock, so
+        // the times they send must come from that order too, not from when
+        // each popped its firing.
+        let now = Instant::now();
+        debug_assert!(now >= fire.now);
+        let _ = tx.try_send(now);
     });
     ch.set_timer(&rt);
     (lock, rt)
