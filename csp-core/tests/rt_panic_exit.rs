@@ -14,9 +14,10 @@
 //! that the goroutine has not even closed the channel when main wakes, main
 //! may legitimately print (and even return first, as in Go). Such a run says
 //! `STALLED` and only its exit code is checked. A second program,
-//! `program_woken_by_the_unwinding`, has no such premise: main is woken by a
-//! guard that the panicking goroutine drops while unwinding, so main always
-//! resumes after the panic started, and its line must never run.
+//! `program_woken_by_the_unwinding`, has no such premise: the goroutine waits
+//! until its handle is dropped, and main is woken by a guard that the
+//! panicking goroutine drops while unwinding, so main always resumes after the
+//! panic started, and its line must never run.
 //!
 //! The normal suite runs [`FEW`] children per `RUST_BACKTRACE` setting; the
 //! ignored `a_thousand_runs_per_backtrace_setting` runs 1 000 per setting and
@@ -69,12 +70,17 @@ impl Drop for WakeOnDrop {
 fn program_woken_by_the_unwinding() {
     let c: Chan<u8> = Chan::new(0);
     let woken: Chan<()> = Chan::new(1);
-    let (c2, w2) = (c.clone(), woken.clone());
+    let start: Chan<()> = Chan::new(0);
+    let (c2, w2, s2) = (c.clone(), woken.clone(), start.clone());
     drop(csp_core::spawn(move || {
+        // The handle is dropped before the panic can start: it is fatal
+        // from its first instant.
+        let _ = s2.recv();
         let _guard = WakeOnDrop(w2);
         c2.close();
         c2.close();
     }));
+    start.send(());
     let _ = c.recv();
     let _ = woken.recv();
     eprintln!("{MAIN_LINE}");

@@ -15,7 +15,7 @@ use std::time::Instant;
 use corosensei::{Coroutine, Yielder};
 
 use crate::runtime::handoff::M;
-use crate::runtime::panic::{DetachFlag, NOT_UNWINDING};
+use crate::runtime::panic::{JoinLink, NOT_UNWINDING};
 use crate::runtime::park::WaitReason;
 use crate::runtime::sched::Sched;
 use crate::runtime::stack::GStack;
@@ -76,9 +76,10 @@ pub(crate) struct G {
     /// Whether a panic of this goroutine is counted as unwinding
     /// (`runtime/panic.rs`); only the goroutine itself touches it.
     pub(crate) unwinding: Cell<u8>,
-    /// Set by `spawn`'s wrapper: true once the goroutine's `JoinHandle` is
-    /// dropped. Null outside the wrapper; only the goroutine itself reads it.
-    pub(crate) detach_flag: Cell<*const DetachFlag>,
+    /// Set by `spawn`'s wrapper: the link shared with the goroutine's
+    /// `JoinHandle` (`runtime/panic.rs`). Null outside the wrapper; only the
+    /// goroutine itself reads the cell.
+    pub(crate) join_link: Cell<*const JoinLink>,
 }
 
 // SAFETY: a G moves between worker threads, but only one thread at a time runs
@@ -131,7 +132,7 @@ impl G {
             locked_m: AtomicPtr::new(std::ptr::null_mut()),
             lock_count: Cell::new(0),
             unwinding: Cell::new(NOT_UNWINDING),
-            detach_flag: Cell::new(std::ptr::null()),
+            join_link: Cell::new(std::ptr::null()),
         }
     }
 

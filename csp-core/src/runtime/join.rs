@@ -1,12 +1,11 @@
 //! `spawn` and `JoinHandle`: starting a goroutine and waiting for its result.
 
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::runtime::panic::{self, DetachFlag};
+use crate::runtime::panic::{self, JoinLink};
 use crate::runtime::park::{WaitReason, Waiter};
 use crate::runtime::sched::{self, Sched};
 use crate::runtime::stack;
@@ -23,9 +22,9 @@ struct State<T> {
 struct Inner<T> {
     state: Mutex<State<T>>,
     sched: Arc<Sched>,
-    /// The handle was dropped; read by the panic hook on the goroutine
-    /// (`runtime/panic.rs`), which cannot take `state`'s lock.
-    handle_dropped: DetachFlag,
+    /// Shared with the panic hook on the goroutine (`runtime/panic.rs`),
+    /// which cannot take `state`'s lock.
+    link: JoinLink,
 }
 
 /// An owned permission to join a goroutine (wait for it to finish).
@@ -94,7 +93,7 @@ where
             waiter: None,
         }),
         sched: s.clone(),
-        handle_dropped: DetachFlag::new(false),
+        link: JoinLink::new(0),
     });
     let i2 = inner.clone();
     let stack_size = s.stack_size;
@@ -104,7 +103,7 @@ where
         // these cells. `i2` outlives the flag's publication: it is cleared
         // before `i2` is dropped.
         let g = unsafe { me.as_ref() };
-        g.detach_flag.set(&i2.handle_dropped);
+        g.join_link.set(&i2.link);
         let r = catch_unwind(AssertUnwindSafe(f));
         // Before the joiner can see the result: a deep excursion's pages go
         // back now, not when (or if) the stack is reused.
@@ -113,8 +112,8 @@ where
         i2.complete(r);
         // SAFETY: as above (we may be on another thread; `me` is still us).
         let g = unsafe { me.as_ref() };
-        g.detach_flag.set(std::ptr::null());
         panic::unwound(g);
+        g.join_link.set(std::ptr::null());
     });
     JoinHandle {
         inner: Some(inner),
@@ -174,7 +173,7 @@ impl<T> JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.take() {
-            inner.handle_dropped.store(true, Ordering::SeqCst);
+            panic::handle_dropped(&inner.link, &inner.sched.panics);
             let mut st = inner.state.lock();
             st.detached = true;
             let r = st.result.take();

@@ -14,18 +14,25 @@
 //! the goroutine's frame, the goroutine is counted in [`Panics::unwinding`].
 //! `main` does not end `run` while that count is non-zero ([`main_returned`]);
 //! by then the payload has been recorded, so `run` re-raises it. A goroutine
-//! whose handle was already dropped when it panicked cannot be joined, so its
-//! panic is certain to end `run`: it is also counted in [`Panics::fatal`],
-//! and while that is non-zero no other goroutine of the `run` continues past
-//! a park ([`freeze`]): as in Go, no more of `main` runs once such a panic has
-//! been reported.
+//! whose handle is dropped while it unwinds (before or after the panic
+//! started) cannot be joined, so its panic is certain to end `run`: it is also
+//! counted in [`Panics::fatal`], and while that is non-zero no other goroutine
+//! of the `run` continues past a park ([`freeze`]): as in Go, no more of
+//! `main` runs once such a panic has been reported. The count stays up once
+//! the `run`'s outcome is decided ([`Panics::outcome_decided`]), so the
+//! moment the payload reaches the frame opens no window either.
 //!
-//! Soundness of the count: only the panicking goroutine itself marks and
+//! Soundness of the counts: only the panicking goroutine itself marks and
 //! unmarks itself (`G::unwinding`, touched only on its own stack), so each
-//! increment is matched by exactly one decrement: when its frame has caught
-//! the panic ([`unwound`], in the goroutine's wrapper), or when the goroutine
-//! parks again outside a panic, which means the user's own `catch_unwind`
-//! caught it ([`caught_before_park`]).
+//! increment of `unwinding` is matched by exactly one decrement: when its
+//! frame has caught the panic ([`unwound`], in the goroutine's wrapper), or
+//! when the goroutine parks again outside a panic, which means the user's own
+//! `catch_unwind` caught it ([`caught_before_park`]). `fatal` counts the
+//! goroutines whose [`JoinLink`] has both bits set: the panic hook and the
+//! handle's drop each set theirs with one `fetch_or` on the same atomic, so
+//! exactly one of them sees the other's bit and counts; the `fetch_and` of
+//! [`unwound`] that clears the unwinding bit uncounts exactly when it was
+//! counted.
 //!
 //! Limits: the hook is installed by the first `run` and wraps the hook set
 //! before it; a program that replaces the hook afterwards (without calling
@@ -33,7 +40,7 @@
 //! `std::panic::resume_unwind` runs no hook and is seen only when it reaches
 //! the goroutine's frame.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
@@ -43,6 +50,11 @@ use crate::runtime::sched::{self, Sched};
 /// How often a `main` waiting for a panicking goroutine, or a goroutine held
 /// back by a fatal panic, looks again.
 const PANIC_POLL: Duration = Duration::from_millis(1);
+
+/// How long a fatal panic's report waits for the other goroutines to stop,
+/// and how often it looks.
+const FREEZE_BOUND: Duration = Duration::from_millis(100);
+const FREEZE_POLL: Duration = Duration::from_micros(50);
 
 /// A `run`'s goroutines that are between the start of a panic and its arrival
 /// at their frame.
@@ -60,12 +72,21 @@ impl Panics {
             fatal: AtomicUsize::new(0),
         }
     }
+
+    /// The `run`'s outcome is decided (called once, under the outcome's
+    /// lock): from now on no goroutine continues past a park either.
+    pub(crate) fn outcome_decided(&self) {
+        self.fatal.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// What a goroutine's `G::unwinding` holds.
 pub(crate) const NOT_UNWINDING: u8 = 0;
 const UNWINDING: u8 = 1;
-const UNWINDING_FATAL: u8 = 2;
+
+/// [`JoinLink`]'s bits.
+const LINK_DETACHED: u8 = 1;
+const LINK_UNWINDING: u8 = 2;
 
 /// Installs the panic hook (once per process), wrapping the one in place.
 pub(crate) fn install_hook() {
@@ -90,16 +111,45 @@ fn panic_started() {
     if !g.sched.in_run || g.unwinding.get() != NOT_UNWINDING {
         return;
     }
-    let flag = g.detach_flag.get();
-    // SAFETY: the goroutine's wrapper set the flag's address and keeps what it
-    // points into alive until it clears it, after the panic has been caught.
-    let fatal = !flag.is_null() && unsafe { (*flag).load(Ordering::SeqCst) };
     g.sched.panics.unwinding.fetch_add(1, Ordering::SeqCst);
-    if fatal {
-        g.sched.panics.fatal.fetch_add(1, Ordering::SeqCst);
-        g.unwinding.set(UNWINDING_FATAL);
-    } else {
-        g.unwinding.set(UNWINDING);
+    g.unwinding.set(UNWINDING);
+    let link = g.join_link.get();
+    if !link.is_null() {
+        // SAFETY: the goroutine's wrapper set the link's address and keeps
+        // what it points into alive until it clears it, after `unwound`.
+        let prev = unsafe { (*link).fetch_or(LINK_UNWINDING, Ordering::SeqCst) };
+        debug_assert_eq!(prev & LINK_UNWINDING, 0, "one counted panic at a time");
+        if prev & LINK_DETACHED != 0 {
+            g.sched.panics.fatal.fetch_add(1, Ordering::SeqCst);
+            freeze_the_world(&g.sched);
+        }
+    }
+}
+
+/// Before a fatal panic is reported: waits (a bounded while, as Go's
+/// best-effort `freezetheworld`) until no other M runs user code. A goroutine
+/// running then reaches its next park and stops there ([`freeze`]), so none of
+/// it runs after the report; one that does not park within the bound (a long
+/// computation) is not waited for.
+fn freeze_the_world(s: &Sched) {
+    // Whoever resumes a goroutine after this barrier sees `fatal` (the
+    // resume is a compiler fence on that side, as in `handoff.rs`).
+    let _ = crate::runtime::fence::heavy();
+    let me = sched::current_m().1;
+    let until = Instant::now() + FREEZE_BOUND;
+    while s.threads.others_in_user(me) == Some(true) && Instant::now() < until {
+        // Not a park: the hook runs on the panicking goroutine, mid-panic.
+        std::thread::sleep(FREEZE_POLL);
+    }
+}
+
+/// The goroutine's `JoinHandle` is dropped: if the goroutine is unwinding, its
+/// panic is now certain to end the `run` (see the module's note).
+pub(crate) fn handle_dropped(link: &JoinLink, panics: &Panics) {
+    let prev = link.fetch_or(LINK_DETACHED, Ordering::SeqCst);
+    debug_assert_eq!(prev & LINK_DETACHED, 0, "a handle is dropped once");
+    if prev & LINK_UNWINDING != 0 {
+        panics.fatal.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -110,8 +160,14 @@ pub(crate) fn unwound(g: &G) {
     if was == NOT_UNWINDING {
         return;
     }
-    if was == UNWINDING_FATAL {
-        g.sched.panics.fatal.fetch_sub(1, Ordering::SeqCst);
+    let link = g.join_link.get();
+    if !link.is_null() {
+        // SAFETY: as in `panic_started`: the wrapper clears the address only
+        // after this call.
+        let prev = unsafe { (*link).fetch_and(!LINK_UNWINDING, Ordering::SeqCst) };
+        if prev & LINK_DETACHED != 0 {
+            g.sched.panics.fatal.fetch_sub(1, Ordering::SeqCst);
+        }
     }
     g.sched.panics.unwinding.fetch_sub(1, Ordering::SeqCst);
 }
@@ -126,11 +182,14 @@ pub(crate) fn caught_before_park(g: &G) {
 }
 
 /// After a goroutine's park: while a fatal panic of another goroutine is on
-/// its way, the goroutine does not continue (it sleeps in short timed parks,
-/// so the deadlock rule sees a pending timer, not a deadlock).
+/// its way, or once the `run`'s outcome is decided, the goroutine does not
+/// continue (it sleeps in short timed parks, so the deadlock rule sees a
+/// pending timer, not a deadlock).
 #[inline]
 pub(crate) fn must_freeze(g: &G) -> bool {
-    g.unwinding.get() == NOT_UNWINDING && g.sched.panics.fatal.load(Ordering::Relaxed) != 0
+    // Acquire: pairs with the SeqCst increments, which follow (in their
+    // thread) whatever woke this goroutine.
+    g.unwinding.get() == NOT_UNWINDING && g.sched.panics.fatal.load(Ordering::Acquire) != 0
 }
 
 /// Holds the calling goroutine back while [`must_freeze`] says so.
@@ -158,6 +217,7 @@ pub(crate) fn main_returned(s: &Sched) {
     }
 }
 
-/// The address a goroutine's wrapper publishes in `G::detach_flag`: true once
-/// nobody can join the goroutine any more.
-pub(crate) type DetachFlag = AtomicBool;
+/// What a goroutine's wrapper publishes in `G::join_link`: shared by the
+/// goroutine and its `JoinHandle`, with a bit for "the handle is dropped" and
+/// one for "a counted panic is unwinding".
+pub(crate) type JoinLink = AtomicU8;

@@ -272,8 +272,9 @@ impl Sched {
     pub(crate) fn set_outcome(&self, o: Outcome) {
         {
             let mut cur = self.outcome.lock();
-            if cur.is_none() {
+            if cur.is_none() && !self.shutdown.load(Ordering::SeqCst) {
                 *cur = Some(o);
+                self.panics.outcome_decided();
             }
             self.shutdown.store(true, Ordering::SeqCst);
             self.outcome_cv.notify_all();
