@@ -182,7 +182,10 @@ fn steal(s: &Sched, id: usize) -> Option<GRef> {
 }
 
 /// Runs goroutine `g` until it parks, yields or returns. Returns whether the
-/// M still holds P `id` afterwards.
+/// M still holds P `id` afterwards. Inlined into the schedule loop: a call
+/// here would save and restore every callee-saved register around a switch
+/// that saves them anyway.
+#[inline(always)]
 fn execute(s: &Arc<Sched>, m: &M, id: usize, g: GRef, inherit: bool) -> bool {
     // SAFETY: a goroutine taken from a run queue is alive and owned by this M
     // until it switches back.

@@ -191,6 +191,7 @@ impl ThreadParker {
 /// releases the channel lock(s). With a `deadline`, the deadline may instead
 /// claim the wait ([`WaitState::claim_timeout`]). Called only by
 /// [`Wait::park`](crate::runtime::wait::Wait::park).
+#[inline(always)]
 pub(crate) fn gopark(
     w: Waiter,
     reason: WaitReason,

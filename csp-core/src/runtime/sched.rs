@@ -148,6 +148,7 @@ pub(crate) fn global() -> &'static Arc<Sched> {
 ///
 /// The goroutine switches to its M, which marks it waiting, then calls
 /// `unlockf` (Go's `chanparkcommit`), then arms the deadline's timer.
+#[inline(always)]
 pub(crate) fn gopark(
     g: GRef,
     reason: WaitReason,

@@ -137,7 +137,7 @@ impl Wait {
     /// Step 3 and 4: parks until a waker or the deadline completes the wait.
     /// `unlockf` runs once, after the waiter is committed to parking; it must
     /// release every lock under which this wait's sudogs were published.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn park(&self, reason: WaitReason, unlockf: &mut dyn FnMut()) -> WaitOutcome {
         if let Waiter::G(g) = self.w {
             // SAFETY: `g` is the calling goroutine (`Waiter::current`).
