@@ -102,6 +102,13 @@ fn write_report(results: &Results, out: &std::path::Path) -> Result<(), String> 
             figures.join(", ")
         );
     }
+    let sync = report::sync_summary(results);
+    if !sync.is_empty() {
+        println!();
+        for line in sync {
+            println!("{line}");
+        }
+    }
     if xtask::plots::font().is_none() {
         println!("note: no TrueType font found (install fonts-dejavu-core); plots have no text");
     }
