@@ -26,7 +26,8 @@ pub struct Run {
     pub got: u64,
     /// What a correct run gives ([`SyncCase::elements`]).
     pub want: u64,
-    /// The timed part: from the start gate opening until every goroutine
+    /// The timed part: from just before the start gate opens (every
+    /// goroutine has started and waits at it) until every goroutine
     /// finished (`mutex`); from the cancel until every watcher finished
     /// (`context_cancel`).
     pub elapsed: Duration,
@@ -152,14 +153,19 @@ impl ThreadMutex for parking_lot::Mutex<u64> {
 }
 
 /// `n` OS threads, released together by a barrier, each incrementing the
-/// counter `per` times.
+/// counter `per` times. A first barrier waits until every thread has
+/// started; the clock starts before the second one releases them, so it
+/// covers all the work even when a thread finishes before this one returns
+/// from the release.
 fn mutex_threads<M: ThreadMutex>(n: u64, per: u64) -> (u64, Duration) {
     let m = Arc::new(M::new());
+    let ready = Arc::new(std::sync::Barrier::new(n as usize + 1));
     let gate = Arc::new(std::sync::Barrier::new(n as usize + 1));
     let handles: Vec<_> = (0..n)
         .map(|_| {
-            let (m, gate) = (m.clone(), gate.clone());
+            let (m, ready, gate) = (m.clone(), ready.clone(), gate.clone());
             std::thread::spawn(move || {
+                ready.wait();
                 gate.wait();
                 for _ in 0..per {
                     m.increment();
@@ -167,8 +173,9 @@ fn mutex_threads<M: ThreadMutex>(n: u64, per: u64) -> (u64, Duration) {
             })
         })
         .collect();
-    gate.wait();
+    ready.wait();
     let start = Instant::now();
+    gate.wait();
     for h in handles {
         h.join().expect("mutex thread panicked");
     }
@@ -213,16 +220,18 @@ fn mutex_csp(n: u64, per: u64) -> (u64, Duration) {
 }
 
 /// `n` may coroutines on `may::sync::Mutex`, released together by a may
-/// barrier.
+/// barrier (the clock starts before the release, as for threads).
 fn mutex_may(n: u64, per: u64) -> (u64, Duration) {
     use crate::impls::May;
     May::run(move || {
         let m = Arc::new(may::sync::Mutex::new(0u64));
+        let ready = Arc::new(may::sync::Barrier::new(n as usize + 1));
         let gate = Arc::new(may::sync::Barrier::new(n as usize + 1));
         let handles: Vec<_> = (0..n)
             .map(|_| {
-                let (m, gate) = (m.clone(), gate.clone());
+                let (m, ready, gate) = (m.clone(), ready.clone(), gate.clone());
                 May::spawn(move || {
+                    ready.wait();
                     gate.wait();
                     for _ in 0..per {
                         *m.lock().expect("may mutex poisoned") += 1;
@@ -230,8 +239,9 @@ fn mutex_may(n: u64, per: u64) -> (u64, Duration) {
                 })
             })
             .collect();
-        gate.wait();
+        ready.wait();
         let start = Instant::now();
+        gate.wait();
         handles.into_iter().for_each(May::join);
         let elapsed = start.elapsed();
         let got = *m.lock().expect("may mutex poisoned");
@@ -240,17 +250,20 @@ fn mutex_may(n: u64, per: u64) -> (u64, Duration) {
 }
 
 /// `n` tokio tasks on `tokio::sync::Mutex` (multi-thread runtime), released
-/// together by a tokio barrier.
+/// together by a tokio barrier (the clock starts before the release, as for
+/// threads).
 fn mutex_tokio(n: u64, per: u64) -> (u64, Duration) {
     let rt = crate::tasks::runtime();
     rt.block_on(async move {
         let main = tokio::spawn(async move {
             let m = Arc::new(tokio::sync::Mutex::new(0u64));
+            let ready = Arc::new(tokio::sync::Barrier::new(n as usize + 1));
             let gate = Arc::new(tokio::sync::Barrier::new(n as usize + 1));
             let handles: Vec<_> = (0..n)
                 .map(|_| {
-                    let (m, gate) = (m.clone(), gate.clone());
+                    let (m, ready, gate) = (m.clone(), ready.clone(), gate.clone());
                     tokio::spawn(async move {
+                        ready.wait().await;
                         gate.wait().await;
                         for _ in 0..per {
                             *m.lock().await += 1;
@@ -258,8 +271,9 @@ fn mutex_tokio(n: u64, per: u64) -> (u64, Duration) {
                     })
                 })
                 .collect();
-            gate.wait().await;
+            ready.wait().await;
             let start = Instant::now();
+            gate.wait().await;
             for h in handles {
                 h.await.expect("tokio mutex task");
             }

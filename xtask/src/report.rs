@@ -552,8 +552,8 @@ fn mutex_section(results: &Results) -> Option<Section> {
          csp: csp_core::sync::Mutex on csp goroutines; std: std::sync::Mutex; parking_lot: \
          parking_lot::Mutex; may: may::sync::Mutex; tokio: tokio::sync::Mutex on the \
          multi-thread runtime; go: sync.Mutex. Median ns per operation of {} timed runs (after \
-         one warm-up run), timed from the release until the last goroutine finished; lower is \
-         better, the best of each column in bold.",
+         one warm-up run), timed from just before the release until the last goroutine finished; \
+         lower is better, the best of each column in bold.",
         ops.map_or("?".to_string(), fmt_count),
         ops.map_or("?".to_string(), fmt_count),
         sync_runs(&mine)
