@@ -84,7 +84,9 @@ enum Cmd {
 
 fn write_report(results: &Results, out: &std::path::Path) -> Result<(), String> {
     report::write(results, out)?;
-    println!("\n{}", report::summary_table(results));
+    if !results.results.is_empty() {
+        println!("\n{}", report::summary_table(results));
+    }
     if !results.park_memory.is_empty() {
         let figures: Vec<String> = results
             .park_memory
