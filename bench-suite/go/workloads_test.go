@@ -145,3 +145,39 @@ func Benchmark_sieve(b *testing.B) {
 		run(b, SieveMessages(limit), func() Check { return Sieve(limit) }, primes(limit))
 	})
 }
+
+func TestSyncWorkloads(t *testing.T) {
+	for _, c := range SyncCases(SyncSizesFor("smoke")) {
+		got, want, _ := c.Run()
+		if got != want || got == 0 || want != c.Elements {
+			t.Errorf("%s/go/%s: got %d, want %d (elements %d)", c.Workload, c.Params, got, want, c.Elements)
+		}
+	}
+}
+
+// syncBench times b.N runs of a sync case (only the timed part of each run)
+// and reports ns per element. cargo xtask bench runs cmd/syncbench instead,
+// which prints every run; these are for `go test -bench`.
+func syncBench(b *testing.B, workload string) {
+	for _, c := range SyncCases(SyncSizesFor(os.Getenv("CSP_BENCH_MODE"))) {
+		if c.Workload != workload {
+			continue
+		}
+		c := c
+		b.Run(c.Params, func(b *testing.B) {
+			var total time.Duration
+			for i := 0; i < b.N; i++ {
+				got, want, d := c.Run()
+				if got != want {
+					b.Fatalf("got %d, want %d", got, want)
+				}
+				total += d
+			}
+			b.ReportMetric(float64(total.Nanoseconds())/float64(uint64(b.N)*c.Elements), "ns/op-elem")
+		})
+	}
+}
+
+func Benchmark_mutex(b *testing.B) { syncBench(b, "mutex") }
+
+func Benchmark_context_cancel(b *testing.B) { syncBench(b, "context_cancel") }

@@ -83,6 +83,175 @@ pub struct Sizes {
     pub sieve_limit: u64,
 }
 
+/// Sizes of the sync workloads ([`SyncWorkload`]). The Go command
+/// `bench-suite/go/cmd/syncbench` uses the same numbers
+/// (bench-suite/go/workloads.go, `SyncSizesFor`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncSizes {
+    /// Lock–increment–unlock operations per run of `mutex`, shared among its
+    /// goroutines (a multiple of every count in [`MUTEX_GOROUTINES`]).
+    pub mutex_ops: u64,
+    /// Contexts in the tree of one `context_cancel` run.
+    pub contexts: u64,
+    /// Timed runs per case (after one untimed warm-up run).
+    pub runs: u64,
+}
+
+impl Mode {
+    /// The sizes of the sync workloads in this mode.
+    pub fn sync_sizes(self) -> SyncSizes {
+        match self {
+            Mode::Smoke => SyncSizes {
+                mutex_ops: 6_400,
+                contexts: 1_000,
+                runs: 1,
+            },
+            Mode::Quick => SyncSizes {
+                mutex_ops: 64_000,
+                contexts: 10_000,
+                runs: 3,
+            },
+            Mode::Full => SyncSizes {
+                mutex_ops: 256_000,
+                contexts: 10_000,
+                runs: 7,
+            },
+        }
+    }
+}
+
+/// Goroutine (thread, task) counts of the `mutex` workload.
+pub const MUTEX_GOROUTINES: [u64; 3] = [1, 4, 64];
+/// Children per context in the `context_cancel` tree (node `i`'s parent is
+/// node `(i - 1) / CONTEXT_FANOUT`).
+pub const CONTEXT_FANOUT: u64 = 10;
+
+/// The workloads of csp's `sync` and `context` packages. They are not
+/// channel workloads ([`Flavor`] has no lock or context), so the `sync_bench`
+/// binary measures them in a fresh process, as `latency` does, and the Go
+/// command `bench-suite/go/cmd/syncbench` measures Go's twins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncWorkload {
+    /// N goroutines each incrementing a shared counter under a mutex.
+    Mutex,
+    /// Cancel the root of a tree of contexts, each watched by a goroutine in `select!`.
+    ContextCancel,
+}
+
+impl SyncWorkload {
+    /// Every sync workload, in report order.
+    pub const ALL: [SyncWorkload; 2] = [SyncWorkload::Mutex, SyncWorkload::ContextCancel];
+
+    /// The name in ids and in `results.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncWorkload::Mutex => "mutex",
+            SyncWorkload::ContextCancel => "context_cancel",
+        }
+    }
+
+    /// The workload of `name`, if it is one.
+    pub fn from_name(name: &str) -> Option<SyncWorkload> {
+        SyncWorkload::ALL.into_iter().find(|w| w.name() == name)
+    }
+
+    /// What one figure is per.
+    pub fn unit(self) -> &'static str {
+        match self {
+            SyncWorkload::Mutex => "lock–increment–unlock",
+            SyncWorkload::ContextCancel => "context",
+        }
+    }
+
+    /// The Rust implementations that run it, in report order (Go, measured
+    /// by the Go module, comes last: [`GO`]).
+    pub fn implementations(self) -> &'static [&'static str] {
+        match self {
+            SyncWorkload::Mutex => &[
+                #[cfg(feature = "csp-goroutines")]
+                "csp-goroutines",
+                "std",
+                "parking_lot",
+                "may",
+                "tokio",
+            ],
+            SyncWorkload::ContextCancel => &[
+                #[cfg(feature = "csp-goroutines")]
+                "csp-goroutines",
+            ],
+        }
+    }
+}
+
+/// One case of a sync workload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncCase {
+    /// The workload.
+    pub workload: SyncWorkload,
+    /// Its parameters, in id order (`goroutines=4`).
+    pub params: Vec<(&'static str, u64)>,
+}
+
+impl SyncCase {
+    /// The value of parameter `key`.
+    pub fn param(&self, key: &str) -> u64 {
+        self.params
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("{}: no parameter {key}", self.workload.name()))
+    }
+
+    /// The parameter part of the id (`goroutines=4`).
+    pub fn param_id(&self) -> String {
+        let parts: Vec<String> = self
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        parts.join(",")
+    }
+
+    /// The benchmark id of this case on `implementation`
+    /// (`mutex/csp-goroutines/goroutines=4`).
+    pub fn id(&self, implementation: &str) -> String {
+        format!(
+            "{}/{implementation}/{}",
+            self.workload.name(),
+            self.param_id()
+        )
+    }
+
+    /// The figure's unit count in one run: operations for `mutex` (each
+    /// goroutine does `mutex_ops / goroutines`), contexts for `context_cancel`.
+    pub fn elements(&self) -> u64 {
+        match self.workload {
+            SyncWorkload::Mutex => {
+                let n = self.param("goroutines");
+                n * (self.param("ops") / n)
+            }
+            SyncWorkload::ContextCancel => self.param("contexts"),
+        }
+    }
+}
+
+/// Every sync case of a mode, in report order.
+pub fn sync_cases(mode: Mode) -> Vec<SyncCase> {
+    let sizes = mode.sync_sizes();
+    let mut out: Vec<SyncCase> = MUTEX_GOROUTINES
+        .iter()
+        .map(|&n| SyncCase {
+            workload: SyncWorkload::Mutex,
+            params: vec![("goroutines", n), ("ops", sizes.mutex_ops)],
+        })
+        .collect();
+    out.push(SyncCase {
+        workload: SyncWorkload::ContextCancel,
+        params: vec![("contexts", sizes.contexts), ("fanout", CONTEXT_FANOUT)],
+    });
+    out
+}
+
 /// The workloads, with the names used in ids and in `results.json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Workload {

@@ -9,12 +9,16 @@
 //!
 //! Messages are `u64`; every workload returns a [`Check`] (count and sum) that
 //! the tests compare with the closed-form answer.
+//!
+//! Mutex contention and context cancellation are not channel workloads: they
+//! live in [`sync_bench`], with their cases in the same [`catalog`].
 
 pub mod catalog;
 pub mod flavor;
 pub mod impls;
 pub mod latency;
 pub mod park_memory;
+pub mod sync_bench;
 pub mod tasks;
 pub mod workloads;
 

@@ -4,7 +4,9 @@
 use crate::criterion::{parse_list, read_all};
 use crate::gotest::{parse_line, parse_output, parse_sweep};
 use crate::machine::{crate_versions, find_go, git_commit, machine, now_utc, output};
-use crate::results::{Catalog, Entry, LatencyEntry, ParkMemory, Results, Unsupported, Versions};
+use crate::results::{
+    Catalog, Entry, LatencyEntry, ParkMemory, Results, SyncEntry, Unsupported, Versions,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::Regex;
 use serde_json::Value;
@@ -334,10 +336,15 @@ pub fn run(opts: &Options) -> Result<Option<Results>, String> {
         ctx.log_path.display()
     );
     let features = build(&ctx)?;
-    let built = ctx.start.elapsed();
     let plan = plan(&ctx, features.0)?;
+    let sync_plan = sync_plan(&ctx, features.0, &plan);
+    // Building sync_bench (an LTO link of its own) counts as build time.
+    let built = ctx.start.elapsed();
     if opts.list {
         for id in plan.rust_ids.iter().chain(&plan.go_ids()) {
+            println!("{id}");
+        }
+        for id in sync_plan.rust_ids.iter().chain(&sync_plan.go_ids) {
             println!("{id}");
         }
         return Ok(None);
@@ -359,18 +366,22 @@ pub fn run(opts: &Options) -> Result<Option<Results>, String> {
     let memory_done = ctx.start.elapsed();
     let latency = latency(&ctx, features.0);
     let latency_done = ctx.start.elapsed();
+    let sync = run_sync(&ctx, &plan, &sync_plan);
+    let sync_done = ctx.start.elapsed();
     let scaling = scaling(&ctx, features.0, &plan);
     eprintln!(
-        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s, latency {:.0} s, scaling {:.0} s",
+        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s, latency {:.0} s, sync {:.0} s, scaling {:.0} s",
         built.as_secs_f64(),
         (benched - built).as_secs_f64(),
         (go_done - benched).as_secs_f64(),
         (memory_done - go_done).as_secs_f64(),
         (latency_done - memory_done).as_secs_f64(),
-        (ctx.start.elapsed() - latency_done).as_secs_f64()
+        (sync_done - latency_done).as_secs_f64(),
+        (ctx.start.elapsed() - sync_done).as_secs_f64()
     );
     let mut results = collect(&ctx, &plan, features.1, go_entries, go_status, park_memory);
     results.latency = latency;
+    results.sync = sync;
     results.scaling = scaling;
     results.sort();
     Ok(Some(results))
@@ -682,6 +693,7 @@ fn collect(
         go_status,
         park_memory,
         latency: Vec::new(),
+        sync: Vec::new(),
         scaling: Vec::new(),
         catalog: Some(catalog),
     };
@@ -733,6 +745,123 @@ fn latency(ctx: &Ctx, features: &[&str]) -> Vec<LatencyEntry> {
         .collect()
 }
 
+/// The sync cases that will run: bench-suite's `sync_bench` binary (built)
+/// with the ids it lists that pass the selection, and the Go twins of every
+/// listed case (`mutex/go/goroutines=4,ops=256000`) that pass it.
+struct SyncPlan {
+    exe: Option<PathBuf>,
+    rust_ids: Vec<String>,
+    go_ids: Vec<String>,
+}
+
+/// Stage 2b: builds `sync_bench` and takes its list of cases (the catalog's
+/// `sync_cases`); Go's ids are derived from it, as for criterion. A failed
+/// build is logged and plans nothing.
+fn sync_plan(ctx: &Ctx, features: &[&str], plan: &Plan) -> SyncPlan {
+    let none = SyncPlan {
+        exe: None,
+        rust_ids: Vec::new(),
+        go_ids: Vec::new(),
+    };
+    if !build_bin(&ctx.root, features, "sync_bench", &ctx.log) {
+        eprintln!("warning: the sync_bench binary did not build; see the log");
+        return none;
+    }
+    let exe = ctx.target.join("release").join("sync_bench");
+    let listing = Command::new(&exe)
+        .arg("--list")
+        .env("CSP_BENCH_MODE", ctx.opts.mode)
+        .output();
+    let all: Vec<String> = match listing {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+        _ => {
+            eprintln!("warning: sync_bench --list failed");
+            return none;
+        }
+    };
+    let mut go_ids: Vec<String> = Vec::new();
+    if plan.go_bin.is_some() {
+        for id in &all {
+            let mut parts = id.splitn(3, '/');
+            let (w, _, p) = (
+                parts.next().unwrap_or(""),
+                parts.next(),
+                parts.next().unwrap_or(""),
+            );
+            let g = go_id(w, p);
+            if ctx.matches(&g) && !go_ids.contains(&g) {
+                go_ids.push(g);
+            }
+        }
+    }
+    SyncPlan {
+        exe: Some(exe),
+        rust_ids: all.into_iter().filter(|id| ctx.matches(id)).collect(),
+        go_ids,
+    }
+}
+
+/// Stage 4d: the sync workloads (`mutex`, `context_cancel`): the planned
+/// Rust cases in one fresh `sync_bench` process, then Go's in one fresh
+/// `bench-suite/go/cmd/syncbench` process (built into the target directory).
+/// A failed build or run is logged and gives what it printed before.
+fn run_sync(ctx: &Ctx, plan: &Plan, sp: &SyncPlan) -> Vec<SyncEntry> {
+    let total = sp.rust_ids.len() + sp.go_ids.len();
+    if total == 0 {
+        return Vec::new();
+    }
+    eprintln!(
+        "sync: {} Rust cases, {} Go cases",
+        sp.rust_ids.len(),
+        sp.go_ids.len()
+    );
+    let progress = Progress::new(total as u64);
+    let mut progs: Vec<(&str, Command)> = Vec::new();
+    if let (Some(exe), false) = (&sp.exe, sp.rust_ids.is_empty()) {
+        let mut cmd = Command::new(exe);
+        cmd.env("CSP_SYNC_IDS", sp.rust_ids.join(";"));
+        progs.push(("sync_bench", cmd));
+    }
+    if !sp.go_ids.is_empty() {
+        let exe = ctx.target.join("syncbench");
+        let mut build = Command::new(&plan.go_cmd);
+        build
+            .current_dir(ctx.root.join("bench-suite").join("go"))
+            .args(["build", "-o"])
+            .arg(&exe)
+            .arg("./cmd/syncbench");
+        match stream(build, &ctx.log, |_| {}) {
+            Ok(true) => {
+                let mut cmd = Command::new(exe);
+                cmd.arg("-ids").arg(sp.go_ids.join(";"));
+                progs.push(("syncbench", cmd));
+            }
+            _ => eprintln!("warning: go build ./cmd/syncbench failed; see the log"),
+        }
+    }
+    let out = Mutex::new(Vec::new());
+    for (name, mut cmd) in progs {
+        cmd.current_dir(&ctx.root)
+            .env("CSP_BENCH_MODE", ctx.opts.mode);
+        let p = progress.clone();
+        let ok = stream(cmd, &ctx.log, |l| {
+            if let Some(e) = SyncEntry::from_line(l) {
+                let id = format!("{}/{}/{}", e.workload, e.implementation, e.params);
+                p.finished(&id);
+                out.lock().expect("sync output").push(e);
+            }
+        });
+        if !matches!(ok, Ok(true)) {
+            eprintln!("warning: the {name} run failed (a wrong result or a crash); see the log");
+        }
+    }
+    progress.finish();
+    out.into_inner().expect("sync output")
+}
+
 /// The default worker counts of the sweep: 1, 2, 4, ... below `nproc`, and
 /// `nproc` (1, 2 on two cores; 1, 2, 4, ..., 64 on 64).
 pub fn default_workers(nproc: usize) -> Vec<usize> {
@@ -744,7 +873,7 @@ pub fn default_workers(nproc: usize) -> Vec<usize> {
     out
 }
 
-/// Stage 4d: the scaling sweep. The catalog's headline case of every
+/// Stage 4e: the scaling sweep. The catalog's headline case of every
 /// workload, on every runtime that takes a worker count, once per worker
 /// count: criterion with `CSP_BENCH_WORKERS` (and `GOMAXPROCS`) set, each
 /// count in its own criterion directory, and Go with `go test -cpu`.
@@ -980,6 +1109,7 @@ fn method(mode: &str, sizes: &Value, go_time: &str, go_count: usize) -> Vec<Stri
         format!("Go: go test -bench in bench-suite/go with the same sizes, -benchtime {go_time}, -count {go_count}; ns_per_msg is the median over the runs, ci_low and ci_high the fastest and slowest run."),
         "One statistic for every implementation: the median of its runs (criterion samples or go test runs), with the range from the fastest to the slowest.".to_string(),
         "Every run checks the count and sum of what arrived; a wrong result fails the benchmark.".to_string(),
+        "mutex and context_cancel: bench-suite's sync_bench binary (bench-suite/src/sync_bench.rs) and its Go twin bench-suite/go/cmd/syncbench, each in one fresh process; per case one untimed warm-up run, then timed runs, each checked (the counter equals goroutines × operations; every watcher saw Canceled); the figure is the median run divided by its operations or contexts, the range the fastest and slowest run.".to_string(),
         "Ratios (vs Go, vs crossbeam) divide ns per message by the reference's and are written as \"2.1× faster\" or \"3.0× slower\"; within 5 % they read \"same\".".to_string(),
     ]
 }

@@ -84,7 +84,9 @@ enum Cmd {
 
 fn write_report(results: &Results, out: &std::path::Path) -> Result<(), String> {
     report::write(results, out)?;
-    println!("\n{}", report::summary_table(results));
+    if !results.results.is_empty() {
+        println!("\n{}", report::summary_table(results));
+    }
     if !results.park_memory.is_empty() {
         let figures: Vec<String> = results
             .park_memory
@@ -101,6 +103,13 @@ fn write_report(results: &Results, out: &std::path::Path) -> Result<(), String> 
             "\nresident bytes per parked goroutine (median): {}",
             figures.join(", ")
         );
+    }
+    let sync = report::sync_summary(results);
+    if !sync.is_empty() {
+        println!();
+        for line in sync {
+            println!("{line}");
+        }
     }
     if xtask::plots::font().is_none() {
         println!("note: no TrueType font found (install fonts-dejavu-core); plots have no text");

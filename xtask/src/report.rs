@@ -2,7 +2,7 @@
 //! `index.html` (self-contained, SVG inlined) and every plot as SVG and PNG.
 
 use crate::plots::{self, Drawn};
-use crate::results::{Entry, Results, Row};
+use crate::results::{Entry, Results, Row, SyncEntry};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -487,6 +487,12 @@ pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
     if !results.latency.is_empty() {
         out.push(latency_section(results, drawn));
     }
+    if let Some(sec) = mutex_section(results) {
+        out.push(sec);
+    }
+    if let Some(sec) = context_cancel_section(results) {
+        out.push(sec);
+    }
     if !results.scaling.is_empty() {
         out.push(scaling_section(results, drawn));
     }
@@ -495,6 +501,241 @@ pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
     let mut method = Section::new("method", Some("Method".to_string()));
     method.blocks.push(Block::List(results.method.clone()));
     out.push(method);
+    out
+}
+
+/// The sync figures of `workload`, in the order they were measured.
+fn sync_of<'a>(results: &'a Results, workload: &str) -> Vec<&'a SyncEntry> {
+    results
+        .sync
+        .iter()
+        .filter(|e| e.workload == workload)
+        .collect()
+}
+
+/// The distinct values of `names`, in order of first appearance.
+fn distinct<'a>(names: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut out: Vec<&String> = Vec::new();
+    for n in names {
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// A count: `7`, `10 000`.
+fn fmt_count(n: u64) -> String {
+    if n >= 1000 {
+        fmt_num(n as f64)
+    } else {
+        n.to_string()
+    }
+}
+
+/// The most timed runs of any figure.
+fn sync_runs(entries: &[&SyncEntry]) -> usize {
+    entries.iter().map(|e| e.runs_ns.len()).max().unwrap_or(0)
+}
+
+/// `mutex`: ns per lock–increment–unlock, one row per implementation, one
+/// column per goroutine count, then the ratio to Go at each count.
+fn mutex_section(results: &Results) -> Option<Section> {
+    let mine = sync_of(results, "mutex");
+    let first = mine.first()?;
+    let mut sec = Section::new("sync-mutex", Some("Mutex contention".to_string()));
+    let ops = first.param_map().get("ops").and_then(|v| v.as_u64());
+    sec.blocks.push(Block::Para(format!(
+        "N goroutines (OS threads for std and parking_lot, tasks for tokio, coroutines for may) \
+         released together, each incrementing one shared counter under the lock until the run \
+         has done {} lock–increment–unlock operations ({} / N each); the counter is checked. \
+         csp: csp_core::sync::Mutex on csp goroutines; std: std::sync::Mutex; parking_lot: \
+         parking_lot::Mutex; may: may::sync::Mutex; tokio: tokio::sync::Mutex on the \
+         multi-thread runtime; go: sync.Mutex. Median ns per operation of {} timed runs (after \
+         one warm-up run), timed from just before the release until the last goroutine finished; \
+         lower is better, the best of each column in bold.",
+        ops.map_or("?".to_string(), fmt_count),
+        ops.map_or("?".to_string(), fmt_count),
+        sync_runs(&mine)
+    )));
+    let params = distinct(mine.iter().map(|e| &e.params));
+    let label = |p: &String| {
+        crate::results::parse_params(p)
+            .get("goroutines")
+            .map_or(p.clone(), |n| format!("N={n}"))
+    };
+    let find = |imp: &str, p: &String| {
+        mine.iter()
+            .find(|e| e.implementation == imp && &e.params == p)
+            .copied()
+    };
+    let mut head = vec!["implementation".to_string()];
+    head.extend(params.iter().map(|p| format!("{} ns/op", label(p))));
+    head.extend(params.iter().map(|p| format!("{} vs Go", label(p))));
+    let best: Vec<f64> = params
+        .iter()
+        .map(|p| {
+            mine.iter()
+                .filter(|e| &e.params == *p)
+                .map(|e| e.ns_per_element)
+                .fold(f64::INFINITY, f64::min)
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for imp in distinct(mine.iter().map(|e| &e.implementation)) {
+        let mut row = vec![Cell::from(imp.clone())];
+        for (k, p) in params.iter().enumerate() {
+            row.push(match find(imp, p) {
+                Some(e) => Cell {
+                    text: fmt_num(e.ns_per_element),
+                    best: e.ns_per_element == best[k],
+                    note: None,
+                },
+                None => Cell::from("–".to_string()),
+            });
+        }
+        for p in &params {
+            let ratio = match (find(imp, p), find("go", p)) {
+                (Some(e), Some(g)) => fmt_ratio(e.ns_per_element / g.ns_per_element),
+                _ => "–".to_string(),
+            };
+            row.push(Cell::from(ratio));
+        }
+        rows.push(row);
+    }
+    sec.blocks.push(Block::Table {
+        head,
+        rows,
+        note_column: false,
+    });
+    let mut ranges = vec!["implementation".to_string()];
+    ranges.extend(params.iter().map(|p| format!("{} range ns/op", label(p))));
+    let range_rows = distinct(mine.iter().map(|e| &e.implementation))
+        .into_iter()
+        .map(|imp| {
+            let mut row = vec![Cell::from(imp.clone())];
+            row.extend(params.iter().map(|p| {
+                Cell::from(find(imp, p).map_or("–".to_string(), |e| {
+                    format!(
+                        "{} – {}",
+                        fmt_num(e.low_ns_per_element),
+                        fmt_num(e.high_ns_per_element)
+                    )
+                }))
+            }));
+            row
+        })
+        .collect();
+    sec.blocks.push(Block::Para(
+        "Fastest and slowest run, ns per operation:".to_string(),
+    ));
+    sec.blocks.push(Block::Table {
+        head: ranges,
+        rows: range_rows,
+        note_column: false,
+    });
+    Some(sec)
+}
+
+/// `context_cancel`: total time and ns per context of each implementation.
+fn context_cancel_section(results: &Results) -> Option<Section> {
+    let mine = sync_of(results, "context_cancel");
+    let first = mine.first()?;
+    let params = first.param_map();
+    let num = |k: &str| {
+        params
+            .get(k)
+            .and_then(|v| v.as_u64())
+            .map_or("?".to_string(), fmt_count)
+    };
+    let mut sec = Section::new(
+        "sync-context_cancel",
+        Some("Context cancellation".to_string()),
+    );
+    sec.blocks.push(Block::Para(format!(
+        "A tree of {} contexts (each with up to {} children; node i derives from node \
+         (i − 1) / {}), each watched by its own goroutine selecting on its done channel and on \
+         a channel nobody sends on. Once every watcher is ready (and 10 ms more, untimed), the \
+         root is cancelled; the time runs until the last watcher has seen the cancel, and \
+         every watcher must have seen Canceled. csp: csp_core::context with select!; go: the \
+         context package with select. Median of {} timed runs (after one warm-up run); lower \
+         is better.",
+        num("contexts"),
+        num("fanout"),
+        num("fanout"),
+        sync_runs(&mine)
+    )));
+    let go = mine.iter().find(|e| e.implementation == "go");
+    let best = mine
+        .iter()
+        .map(|e| e.ns_per_element)
+        .fold(f64::INFINITY, f64::min);
+    let rows = mine
+        .iter()
+        .map(|e| {
+            vec![
+                Cell::from(e.implementation.clone()),
+                Cell::from(e.elements.to_string()),
+                Cell::from(format!("{} ms", fmt_num(e.median_ns / 1e6))),
+                Cell {
+                    text: fmt_num(e.ns_per_element),
+                    best: e.ns_per_element == best,
+                    note: None,
+                },
+                Cell::from(format!(
+                    "{} – {}",
+                    fmt_num(e.low_ns_per_element),
+                    fmt_num(e.high_ns_per_element)
+                )),
+                Cell::from(go.map_or("–".to_string(), |g| {
+                    fmt_ratio(e.ns_per_element / g.ns_per_element)
+                })),
+                Cell::from(e.runs_ns.len().to_string()),
+            ]
+        })
+        .collect();
+    sec.blocks.push(Block::Table {
+        head: [
+            "implementation",
+            "contexts",
+            "total (median)",
+            "ns per context (median)",
+            "range ns/context (fastest – slowest)",
+            "vs Go",
+            "runs",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        note_column: false,
+    });
+    Some(sec)
+}
+
+/// The sync figures in a few lines, for the terminal after a run.
+pub fn sync_summary(results: &Results) -> Vec<String> {
+    let mut out = Vec::new();
+    let mutex = sync_of(results, "mutex");
+    for p in distinct(mutex.iter().map(|e| &e.params)) {
+        let figures: Vec<String> = mutex
+            .iter()
+            .filter(|e| &e.params == p)
+            .map(|e| format!("{} {}", e.implementation, fmt_num(e.ns_per_element)))
+            .collect();
+        out.push(format!(
+            "mutex ({p}) ns per lock–increment–unlock (median): {}",
+            figures.join(", ")
+        ));
+    }
+    for e in sync_of(results, "context_cancel") {
+        out.push(format!(
+            "context_cancel ({}) {}: {} ms in all, {} ns per context (median)",
+            e.params,
+            e.implementation,
+            fmt_num(e.median_ns / 1e6),
+            fmt_num(e.ns_per_element)
+        ));
+    }
     out
 }
 

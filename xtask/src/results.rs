@@ -336,6 +336,10 @@ pub struct Results {
     /// Latency per message (absent from older reports).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub latency: Vec<LatencyEntry>,
+    /// The sync workloads, `mutex` and `context_cancel` (absent from older
+    /// reports, and left out when nothing was measured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sync: Vec<SyncEntry>,
     /// What was benchmarked (absent from older reports: see [`Results::catalog`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<Catalog>,
@@ -378,6 +382,67 @@ pub struct LatencyEntry {
     pub max: u64,
     /// (percentile, ns) along the distribution.
     pub percentiles: Vec<(f64, u64)>,
+}
+
+/// One case of a sync workload (`mutex`, `context_cancel`) on one
+/// implementation: every timed run of bench-suite's `sync_bench` or of
+/// `bench-suite/go/cmd/syncbench`, which print this as a JSON line (without
+/// the summary fields, which [`SyncEntry::from_line`] computes).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncEntry {
+    /// `mutex` or `context_cancel`.
+    pub workload: String,
+    /// The parameter id (`goroutines=4,ops=256000`).
+    #[serde(default)]
+    pub params: String,
+    /// The implementation.
+    pub implementation: String,
+    /// What one run's time is divided by: lock–increment–unlock operations
+    /// (`mutex`) or contexts (`context_cancel`).
+    pub elements: u64,
+    /// Nanoseconds of each timed run (the whole run).
+    pub runs_ns: Vec<f64>,
+    /// Median of `runs_ns`.
+    #[serde(default)]
+    pub median_ns: f64,
+    /// `median_ns / elements`.
+    #[serde(default)]
+    pub ns_per_element: f64,
+    /// The fastest run divided by `elements`.
+    #[serde(default)]
+    pub low_ns_per_element: f64,
+    /// The slowest run divided by `elements`.
+    #[serde(default)]
+    pub high_ns_per_element: f64,
+}
+
+impl SyncEntry {
+    /// Parses one line of `sync_bench` or `syncbench` and computes the
+    /// median and range; None for a line that is not one (or has no run).
+    pub fn from_line(line: &str) -> Option<SyncEntry> {
+        let mut e: SyncEntry = serde_json::from_str(line.trim()).ok()?;
+        if e.runs_ns.is_empty() || e.elements == 0 {
+            return None;
+        }
+        let mut sorted = e.runs_ns.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mid = sorted.len() / 2;
+        e.median_ns = if sorted.len() % 2 == 0 {
+            (sorted[mid - 1] + sorted[mid]) / 2.0
+        } else {
+            sorted[mid]
+        };
+        let per = |v: f64| v / e.elements as f64;
+        e.ns_per_element = per(e.median_ns);
+        e.low_ns_per_element = per(sorted[0]);
+        e.high_ns_per_element = per(sorted[sorted.len() - 1]);
+        Some(e)
+    }
+
+    /// The parameters as an object.
+    pub fn param_map(&self) -> Map<String, Value> {
+        parse_params(&self.params)
+    }
 }
 
 impl Results {

@@ -202,6 +202,18 @@ fn impl_and_workload_select_ids() {
         &v(&["park_memory"])
     ));
     assert!(!selected("park_memory/may", &[], &v(&["spawn"])));
+    let m = "mutex/parking_lot/goroutines=64,ops=256000";
+    assert!(selected(
+        m,
+        &v(&["parking_lot"]),
+        &v(&["mutex", "context_cancel"])
+    ));
+    assert!(!selected(m, &[], &v(&["context_cancel"])));
+    assert!(selected(
+        "context_cancel/go/contexts=10000,fanout=10",
+        &v(&["go"]),
+        &v(&["context_cancel"])
+    ));
 }
 
 #[test]

@@ -472,3 +472,117 @@ fn scaling_to_64_workers_is_tabled_and_plotted() {
     assert_eq!(back.scaling, results.scaling);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn sync_workloads_are_optional_and_tabled_against_go() {
+    use xtask::results::SyncEntry;
+    let mut results = fixture_results();
+    assert!(results.sync.is_empty());
+    let md = xtask::report::markdown(&results, &[]);
+    assert!(!md.contains("Mutex contention") && !md.contains("Context cancellation"));
+
+    let line = |w: &str, p: &str, imp: &str, elements: u64, runs: &[f64]| {
+        let json = serde_json::json!({
+            "workload": w, "params": p, "implementation": imp,
+            "elements": elements, "runs_ns": runs,
+        });
+        SyncEntry::from_line(&json.to_string()).expect("a sync line")
+    };
+    let e = line(
+        "mutex",
+        "goroutines=4,ops=1000",
+        "std",
+        1000,
+        &[30_000.0, 10_000.0, 20_000.0],
+    );
+    assert_eq!(e.median_ns, 20_000.0);
+    assert_eq!(
+        (
+            e.ns_per_element,
+            e.low_ns_per_element,
+            e.high_ns_per_element
+        ),
+        (20.0, 10.0, 30.0)
+    );
+    assert!(SyncEntry::from_line("not json").is_none());
+    assert!(SyncEntry::from_line(
+        r#"{"workload":"mutex","implementation":"go","elements":1,"runs_ns":[]}"#
+    )
+    .is_none());
+
+    results.sync = vec![
+        line(
+            "mutex",
+            "goroutines=1,ops=1000",
+            "csp-goroutines",
+            1000,
+            &[10_000.0],
+        ),
+        line(
+            "mutex",
+            "goroutines=4,ops=1000",
+            "csp-goroutines",
+            1000,
+            &[20_000.0],
+        ),
+        line("mutex", "goroutines=1,ops=1000", "std", 1000, &[40_000.0]),
+        line("mutex", "goroutines=1,ops=1000", "go", 1000, &[20_000.0]),
+        line("mutex", "goroutines=4,ops=1000", "go", 1000, &[20_000.0]),
+        line(
+            "context_cancel",
+            "contexts=10000,fanout=10",
+            "csp-goroutines",
+            10_000,
+            &[3e6, 2e6],
+        ),
+        line(
+            "context_cancel",
+            "contexts=10000,fanout=10",
+            "go",
+            10_000,
+            &[5e6],
+        ),
+    ];
+    let json = serde_json::to_string(&results).expect("serialize");
+    let back: Results = serde_json::from_str(&json).expect("round trip");
+    assert_eq!(back.sync, results.sync);
+
+    let md = xtask::report::markdown(&results, &[]);
+    assert!(md.contains("## Mutex contention"), "{md}");
+    assert!(
+        md.contains("| implementation | N=1 ns/op | N=4 ns/op | N=1 vs Go | N=4 vs Go |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| csp-goroutines | **10.0** | **20.0** | 2.0× faster | same |"),
+        "{md}"
+    );
+    assert!(md.contains("| std | 40.0 | – | 2.0× slower | – |"), "{md}");
+    assert!(md.contains("1\u{202f}000 lock–increment–unlock operations"));
+    assert!(md.contains("## Context cancellation"));
+    assert!(
+        md.contains("| csp-goroutines | 10000 | 2.50 ms | **250** | 200 – 300 | 2.0× faster | 2 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| go | 10000 | 5.00 ms | 500 | 500 – 500 | same | 1 |"),
+        "{md}"
+    );
+    assert!(md.contains("A tree of 10\u{202f}000 contexts (each with up to 10 children"));
+
+    let html = xtask::report::html(&results, &[]);
+    assert!(html.contains("<section id=\"sync-mutex\">"));
+    assert!(html.contains("<section id=\"sync-context_cancel\">"));
+    assert!(html.contains("<a href=\"#sync-mutex\">Mutex contention</a>"));
+
+    let lines = xtask::report::sync_summary(&results);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines[0].contains("csp-goroutines 10.0, std 40.0, go 20.0"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].contains("csp-goroutines: 2.50 ms in all, 250 ns per context"),
+        "{lines:?}"
+    );
+}
