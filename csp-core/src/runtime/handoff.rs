@@ -229,6 +229,25 @@ impl Sched {
         self.owns(m, pid).then_some(lp)
     }
 
+    /// Whether the calling goroutine runs ordinary user code (not inside
+    /// [`blocking`](crate::blocking)) on an M of this scheduler whose P was
+    /// handed to another M meanwhile (sysmon's retake). Such a goroutine
+    /// should give its M up at the next safe point: it competes with the
+    /// M that now runs its P for the same cores, and without a P every
+    /// runtime entry takes the slow, global path.
+    pub(crate) fn lost_p(&self) -> bool {
+        let (s, m) = current_m();
+        if !std::ptr::eq(s, self) || m.is_null() {
+            return false;
+        }
+        // SAFETY: as in `local_p`.
+        let m = unsafe { &*m };
+        let pid = m.p.load(Ordering::Relaxed);
+        pid != NO_P
+            && m.user.load(Ordering::Relaxed)
+            && self.ps[pid].status.load(Ordering::Acquire) >> 2 != m.id
+    }
+
     /// Registers and starts the thread of a new M that owns P `pid`.
     fn newm(self: &Arc<Self>, m: Arc<M>) {
         self.threads.all.lock().push(m.clone());

@@ -59,9 +59,11 @@ impl<T> std::fmt::Debug for JoinHandle<T> {
 ///
 /// A goroutine may resume on a different OS thread after anything that can park
 /// it (a channel operation, `select`, [`sleep`](crate::sleep), `join`,
-/// [`WaitGroup::wait`](crate::WaitGroup::wait), [`yield_now`](crate::yield_now)).
-/// Do not hold a reference into a `thread_local!` across such a call, and do not
-/// rely on the thread's identity (or use [`lock_os_thread`](crate::lock_os_thread)).
+/// [`WaitGroup::wait`](crate::WaitGroup::wait), [`yield_now`](crate::yield_now),
+/// and `spawn` itself when the runtime has just handed the goroutine's
+/// processor to another thread). Do not hold a reference into a
+/// `thread_local!` across such a call, and do not rely on the thread's
+/// identity (or use [`lock_os_thread`](crate::lock_os_thread)).
 /// A goroutine that blocks its thread (a blocking system call, a std mutex,
 /// `std::thread::sleep`) does not stall the others: wrap the call in
 /// [`blocking`](crate::blocking), or the runtime hands its processor to

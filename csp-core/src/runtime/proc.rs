@@ -65,14 +65,25 @@ impl Sched {
             unsafe { g.as_ref() }.allg_index.set(all.len());
             all.push(GPtr(g));
         }
-        match &local {
+        let lost = match &local {
             Some(p) => {
                 self.runqput(p.id, g, true);
+                false
             }
-            None => self.global.put(&[GPtr(g)]),
-        }
+            None => {
+                self.global.put(&[GPtr(g)]);
+                true
+            }
+        };
         drop(local);
         self.wakep();
+        if lost && self.lost_p() {
+            // `go` is a safe point (as a call is in Go): a goroutine whose P
+            // sysmon gave away goes to the global queue and its M parks, so
+            // a spawning loop does not run on without a P, a third thread on
+            // two cores, allocating a fresh stack for every spawn.
+            crate::runtime::sched::gosched();
+        }
         id
     }
 
