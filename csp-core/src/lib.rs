@@ -4,6 +4,7 @@
 // The layers import only downward: `time`, `sync`, `context` and `net` use
 // `chan` and `runtime` (`net` its netpoller); `chan` uses `runtime`;
 // `runtime` uses neither.
+mod block_on;
 mod chan;
 pub mod context;
 mod lock_futex;
@@ -18,9 +19,11 @@ pub mod time;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use block_on::block_on;
 pub use chan::direction::{CanRecv, CanSend, Receiver, Sender};
 pub use chan::dynselect::{Select, Selected};
 pub use chan::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+pub use chan::future::{RecvFuture, RecvStream, SendFuture};
 pub use chan::{Chan, CloseOnDrop, Iter};
 pub use csp_macros::{csp, go, main, select, test};
 pub use runtime::{

@@ -18,6 +18,12 @@ pub(crate) mod thread {
     #[cfg(loom)]
     pub(crate) use loom::thread::park;
 
+    #[cfg(not(loom))]
+    pub(crate) use std::thread::yield_now;
+
+    #[cfg(loom)]
+    pub(crate) use loom::thread::yield_now;
+
     /// Parks until unparked, spuriously, or until `timeout` has passed.
     #[cfg(not(loom))]
     pub(crate) fn park_timeout(timeout: std::time::Duration) {

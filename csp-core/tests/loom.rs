@@ -616,3 +616,157 @@ fn futex_lock_excludes_and_never_loses_a_wakeup() {
         assert_eq!(c.n.with(|n| unsafe { *n }), 3);
     });
 }
+
+// ---------------------------------------------------------------------------
+// Channel futures (`recv_async`, `send_async`): cancellation and close.
+
+/// A waker that does nothing: the models poll by hand.
+struct NoWake;
+
+impl std::task::Wake for NoWake {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+fn poll_once<F: std::future::Future>(
+    f: std::pin::Pin<&mut F>,
+    w: &std::task::Waker,
+) -> std::task::Poll<F::Output> {
+    f.poll(&mut std::task::Context::from_waker(w))
+}
+
+/// Wakes a thread parked in [`block_on`].
+struct Unpark(thread::Thread);
+
+impl std::task::Wake for Unpark {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `f` on this model thread until it completes, parking between polls.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let w = std::task::Waker::from(std::sync::Arc::new(Unpark(thread::current())));
+    loop {
+        if let std::task::Poll::Ready(v) = poll_once(f.as_mut(), &w) {
+            return v;
+        }
+        thread::park();
+    }
+}
+
+/// Counts its drops (the models check that a value is dropped exactly once).
+struct Counted(std::sync::Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A queued receive future, polled again and dropped while a sender hands it
+/// a value: the value is returned by the second poll, or given back to the
+/// channel by the drop; received exactly once either way.
+#[test]
+fn recv_future_dropped_while_a_sender_hands_it_a_value() {
+    model(Some(3), || {
+        let ch = Chan::<i32>::new(0);
+        let c = ch.clone();
+        let t = thread::spawn(move || c.try_send(1).is_ok());
+        let w = std::task::Waker::from(std::sync::Arc::new(NoWake));
+        let mut got = 0;
+        {
+            let mut f = Box::pin(ch.recv_async());
+            for _ in 0..2 {
+                if let std::task::Poll::Ready(v) = poll_once(f.as_mut(), &w) {
+                    assert_eq!(v, Some(1));
+                    got += 1;
+                    break;
+                }
+            }
+        }
+        let sent = t.join().unwrap();
+        while ch.try_recv().is_ok() {
+            got += 1;
+        }
+        assert_eq!(got, usize::from(sent), "sent {sent}, received {got} times");
+    });
+}
+
+/// The same on a buffered channel whose buffer fills meanwhile: the value
+/// given back comes out first.
+#[test]
+fn recv_future_dropped_gives_back_ahead_of_the_buffer() {
+    model(Some(3), || {
+        let ch = Chan::<i32>::new(1);
+        let c = ch.clone();
+        let t = thread::spawn(move || (c.try_send(1).is_ok(), c.try_send(2).is_ok()));
+        let w = std::task::Waker::from(std::sync::Arc::new(NoWake));
+        let mut got = vec![];
+        {
+            let mut f = Box::pin(ch.recv_async());
+            if let std::task::Poll::Ready(v) = poll_once(f.as_mut(), &w) {
+                got.push(v.unwrap());
+            }
+        }
+        let (a, b) = t.join().unwrap();
+        while let Ok(v) = ch.try_recv() {
+            got.push(v);
+        }
+        let sent: Vec<i32> = [(a, 1), (b, 2)]
+            .iter()
+            .filter(|x| x.0)
+            .map(|x| x.1)
+            .collect();
+        assert_eq!(got, sent, "every sent value once, in order");
+    });
+}
+
+/// A queued send future dropped while a receiver takes its value: the value
+/// is received, or dropped with the future; dropped exactly once.
+#[test]
+fn send_future_dropped_while_a_receiver_takes_it() {
+    model(ALL, || {
+        let drops = std::sync::Arc::new(AtomicUsize::new(0));
+        let ch = Chan::<Counted>::new(0);
+        let c = ch.clone();
+        let t = thread::spawn(move || c.try_recv().is_ok());
+        let w = std::task::Waker::from(std::sync::Arc::new(NoWake));
+        {
+            let mut f = Box::pin(ch.send_async(Counted(drops.clone())));
+            let _ = poll_once(f.as_mut(), &w);
+        }
+        let received = t.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "received: {received}");
+        assert!(ch.try_recv().is_err());
+    });
+}
+
+/// close racing a pending receive future: it wakes and ends with None.
+#[test]
+fn close_races_recv_future() {
+    model(ALL, || {
+        let ch = Chan::<i32>::new(0);
+        let c = ch.clone();
+        let t = thread::spawn(move || c.close());
+        assert_eq!(block_on(ch.recv_async()), None);
+        t.join().unwrap();
+    });
+}
+
+/// close racing a pending send future: it panics "send on closed channel"
+/// when polled, and its value is dropped once.
+#[test]
+fn close_races_send_future() {
+    model(ALL, || {
+        let drops = std::sync::Arc::new(AtomicUsize::new(0));
+        let ch = Chan::<Counted>::new(0);
+        let c = ch.clone();
+        let t = thread::spawn(move || c.close());
+        let d = drops.clone();
+        let r = catch_unwind(AssertUnwindSafe(|| block_on(ch.send_async(Counted(d)))));
+        assert_eq!(panic_message(&*r.unwrap_err()), "send on closed channel");
+        t.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}

@@ -149,6 +149,10 @@ impl<T> Hchan<T> {
         }
         // Synchronise with every other handle's release before freeing.
         this.refs.load(Ordering::Acquire);
+        if !this.sendq.is_empty_hint() {
+            // SAFETY: we hold the last handle: nobody else touches the queues.
+            unsafe { this.drop_given_back() };
+        }
         // Every waiter holds a handle, so the last handle's release sees none.
         debug_assert!(
             this.recvq.is_empty_hint() && this.sendq.is_empty_hint(),

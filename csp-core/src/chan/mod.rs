@@ -3,6 +3,8 @@
 pub(crate) mod direction;
 pub(crate) mod dynselect;
 pub(crate) mod errors;
+pub(crate) mod future;
+pub(crate) mod giveback;
 pub(crate) mod hchan;
 pub(crate) mod ops;
 pub(crate) mod select;

@@ -103,7 +103,9 @@ impl<T> Hchan<T> {
     /// The lock is held; `ep` is valid for a write of `T`.
     pub(crate) unsafe fn poll_recv(&self, ep: *mut T) -> Poll {
         let q = self.qcount.load(Ordering::Relaxed);
-        if self.closed.load(Ordering::Relaxed) && q == 0 {
+        // Closed and drained; once closed, the send queue holds only values
+        // given back by dropped receive futures, which are still to come.
+        if self.closed.load(Ordering::Relaxed) && q == 0 && self.sendq.is_empty_hint() {
             return Poll::Ready {
                 wake: ptr::null_mut(),
                 ok: false,
@@ -310,10 +312,19 @@ impl<T> Hchan<T> {
                 (*sg).next = list;
                 list = sg;
             }
+            // Given-back values stay: they were sent before the close.
+            let mut kept: Vec<*mut Sudog> = Vec::new();
             while let Some(sg) = self.sendq.dequeue() {
+                if (*sg).is_given_back() {
+                    kept.push(sg);
+                    continue;
+                }
                 (*sg).success = false;
                 (*sg).next = list;
                 list = sg;
+            }
+            for sg in kept {
+                self.sendq.enqueue(sg);
             }
             self.unlock();
             while !list.is_null() {

@@ -55,6 +55,26 @@ impl WaitQ {
         }
     }
 
+    /// Puts `sgp` at the head, before every waiter (for a value given back by
+    /// a dropped receive future: it is older than every queued sender's).
+    ///
+    /// # Safety
+    /// The channel lock is held; `sgp` is valid and in no queue.
+    pub(crate) unsafe fn enqueue_front(&self, sgp: *mut Sudog) {
+        // SAFETY: the lock is held and every linked sudog is alive.
+        unsafe {
+            (*sgp).prev = ptr::null_mut();
+            let y = self.first.load(Ordering::Relaxed);
+            (*sgp).next = y;
+            if y.is_null() {
+                self.last.set(sgp);
+            } else {
+                (*y).prev = sgp;
+            }
+            self.first.store(sgp, Ordering::Release);
+        }
+    }
+
     /// Pops the first waiter that can still be woken. A select's sudog is skipped
     /// (and unlinked) when its select has already been won through another case.
     ///

@@ -4,7 +4,8 @@
 //! goroutine is parked — on a channel, a select, a nil channel, a join or a
 //! WaitGroup — no timer is pending (a sleeping goroutine, a timed receive, an
 //! `after` or a `tick` will still wake something), no goroutine waits on the
-//! netpoller (the network may still wake it, as in Go), no OS thread outside the
+//! netpoller (the network may still wake it, as in Go) or in `block_on` for a
+//! future ([`EXTERNAL_WAITS`]), no OS thread outside the
 //! runtime is blocked in a channel operation ([`BLOCKED_THREADS`]), and this
 //! has stayed so for [`DEADLOCK_GRACE`] with no goroutine readied from outside
 //! meanwhile (an outside thread may have taken a goroutine off a channel and
@@ -35,6 +36,26 @@ const DEADLOCK_POLL: Duration = Duration::from_millis(50);
 /// now; the detector stays quiet while this is non-zero.
 pub(crate) static BLOCKED_THREADS: AtomicUsize = AtomicUsize::new(0);
 
+/// Goroutines waiting in [`block_on`](crate::block_on) for a waker that may
+/// fire from outside the runtime; the detector stays quiet while non-zero.
+static EXTERNAL_WAITS: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts the calling goroutine in [`EXTERNAL_WAITS`] while it lives.
+pub(crate) struct ExternalWait(());
+
+impl ExternalWait {
+    pub(crate) fn begin() -> Self {
+        EXTERNAL_WAITS.fetch_add(1, Ordering::SeqCst);
+        ExternalWait(())
+    }
+}
+
+impl Drop for ExternalWait {
+    fn drop(&mut self) {
+        EXTERNAL_WAITS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// A deadlock seen by an M going idle, to be confirmed after the grace: the
 /// count of outside readies at that moment.
 pub(crate) struct Suspect(u64);
@@ -49,6 +70,7 @@ impl Sched {
             && self.timers.live() == 0
             && self.netpoll.get().map_or(0, |np| np.waiters()) == 0
             && BLOCKED_THREADS.load(Ordering::SeqCst) == 0
+            && EXTERNAL_WAITS.load(Ordering::SeqCst) == 0
             && !self.has_queued_work()
             && {
                 let all = self.allgs.lock();

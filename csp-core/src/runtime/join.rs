@@ -1,7 +1,9 @@
 //! `spawn` and `JoinHandle`: starting a goroutine and waiting for its result.
 
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 use parking_lot::Mutex;
 
@@ -17,6 +19,8 @@ struct State<T> {
     /// The handle was dropped: nobody will ever join.
     detached: bool,
     waiter: Option<Waiter>,
+    /// The task awaiting the handle as a future.
+    waker: Option<Waker>,
 }
 
 struct Inner<T> {
@@ -93,6 +97,7 @@ where
             done: false,
             detached: false,
             waiter: None,
+            waker: None,
         }),
         sched: s.clone(),
         link: JoinLink::new(0),
@@ -136,11 +141,15 @@ impl<T> Inner<T> {
         st.result = Some(r);
         st.done = true;
         let w = st.waiter.take();
+        let waker = st.waker.take();
         drop(st);
         if let Some(w) = w {
             // SAFETY: the joiner parked itself in `waiter` under the lock we took
             // it out under; only we ready it, with no lock held.
             unsafe { ready_waiter(w) };
+        }
+        if let Some(w) = waker {
+            w.wake();
         }
     }
 }
@@ -169,6 +178,39 @@ impl<T> JoinHandle<T> {
     /// The goroutine's id (as in the deadlock dump).
     pub fn id(&self) -> u64 {
         self.id
+    }
+}
+
+/// Awaiting a handle joins the goroutine without blocking the task: the
+/// output is [`join`](JoinHandle::join)'s.
+///
+/// ```
+/// let h = csp_core::spawn(|| 6 * 7);
+/// assert_eq!(csp_core::block_on(h).unwrap(), 42);
+/// ```
+impl<T> std::future::Future for JoinHandle<T> {
+    type Output = std::thread::Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self
+            .inner
+            .as_ref()
+            .expect("JoinHandle polled after completion");
+        let mut st = inner.state.lock();
+        if !st.done {
+            if !st.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                st.waker = Some(cx.waker().clone());
+            }
+            return Poll::Pending;
+        }
+        let r = st
+            .result
+            .take()
+            .expect("a finished goroutine left its result");
+        drop(st);
+        // Joined: dropping the handle now must not count as detaching it.
+        self.inner = None;
+        Poll::Ready(r)
     }
 }
 

@@ -38,6 +38,7 @@ pub(crate) mod stack;
 pub(crate) mod sudog;
 pub(crate) mod syscall;
 pub(crate) mod sysmon;
+pub(crate) mod taskwait;
 pub(crate) mod timer;
 pub(crate) mod wait;
 

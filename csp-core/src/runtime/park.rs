@@ -20,6 +20,8 @@ use std::time::Instant;
 use crate::runtime::deadlock::BLOCKED_THREADS;
 use crate::runtime::g::GRef;
 use crate::runtime::sched;
+use crate::runtime::sudog::Sudog;
+use crate::runtime::taskwait::TaskWaiter;
 use crate::runtime::wait::WaitState;
 use crate::shim::{thread, AtomicU32, Ordering};
 
@@ -83,11 +85,17 @@ impl WaitReason {
     }
 }
 
-/// Who waits in a sudog: a goroutine, or an OS thread outside the runtime.
+/// Who waits in a sudog: a goroutine, an OS thread outside the runtime, or an
+/// async task (a future's [`TaskWaiter`]); or nobody, for a value given back
+/// to a channel by a dropped receive future (`chan/giveback.rs`), whose record
+/// waits in the send queue like a parked sender.
 #[derive(Clone, Copy)]
 pub(crate) enum Waiter {
     Thread(NonNull<ThreadParker>),
     G(GRef),
+    Task(NonNull<TaskWaiter>),
+    /// Frees the given-back value's record (its value already taken).
+    GivenBack(unsafe fn(*mut Sudog)),
 }
 
 // SAFETY: a Waiter is an address of a parker or a G that stays alive while the
@@ -118,6 +126,11 @@ impl Waiter {
             Waiter::Thread(p) => unsafe { &p.as_ref().state },
             // SAFETY: a G outlives every wait it takes part in.
             Waiter::G(g) => unsafe { &g.as_ref().wait },
+            // SAFETY: the future that owns the task waiter is pinned and does
+            // not go away while its sudog is queued or being readied
+            // (`taskwait.rs`).
+            Waiter::Task(t) => unsafe { &t.as_ref().state },
+            Waiter::GivenBack(_) => unreachable!("a given-back value has no wait state"),
         }
     }
 }
@@ -204,6 +217,9 @@ pub(crate) fn gopark(
             // SAFETY: `p` is the calling thread's own parker.
             let p = unsafe { p.as_ref() };
             park_thread(p, deadline, unlockf)
+        }
+        Waiter::Task(_) | Waiter::GivenBack(_) => {
+            unreachable!("futures never park: they return Pending")
         }
     }
 }
@@ -294,6 +310,9 @@ pub(crate) unsafe fn goready(w: Waiter) {
         Waiter::G(g) => sched::goready(g),
         // SAFETY: forwarded contract.
         Waiter::Thread(p) => unsafe { ready_thread(p) },
+        // SAFETY: forwarded contract.
+        Waiter::Task(t) => unsafe { TaskWaiter::ready(t) },
+        Waiter::GivenBack(_) => unreachable!("given-back values are freed in wait::ready"),
     }
 }
 

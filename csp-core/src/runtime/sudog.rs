@@ -49,6 +49,13 @@ impl Sudog {
         }
     }
 
+    /// Whether this is a value given back by a dropped receive future, which
+    /// waits in the send queue with nobody behind it (`chan/giveback.rs`).
+    #[inline]
+    pub(crate) fn is_given_back(&self) -> bool {
+        matches!(self.g, Waiter::GivenBack(_))
+    }
+
     /// Whether the waker that just dequeued this sudog may complete its wait:
     /// always for a plain wait; for a racing one, only if it wins the race
     /// (Go's `sgp.isSelect && !sgp.g.selectDone.CompareAndSwap(0, 1)`).

@@ -48,7 +48,7 @@ impl WaitState {
     /// Step 1. Relaxed: the sudogs are published afterwards under a lock,
     /// whose release orders these stores before any waker's claim.
     #[inline]
-    fn arm(&self) {
+    pub(crate) fn arm(&self) {
         self.param.store(ptr::null_mut(), Ordering::Relaxed);
         self.done.store(0, Ordering::Relaxed);
     }
@@ -59,6 +59,13 @@ impl WaitState {
         self.done
             .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
+    }
+
+    /// Whether some party has completed this wait ([`claim`](Self::claim)
+    /// succeeded). Acquire: pairs with the claim's AcqRel.
+    #[inline]
+    pub(crate) fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire) != 0
     }
 
     /// The deadline's attempt to complete the wait: on success the wait ends
@@ -186,6 +193,11 @@ pub(crate) unsafe fn ready(sg: *mut Sudog) {
     // SAFETY: the waiter stays parked (and its sudog alive) until goready.
     unsafe {
         let w = (*sg).g;
+        if let Waiter::GivenBack(free) = w {
+            // Nobody waits: the value was taken; only the record is left.
+            free(sg);
+            return;
+        }
         w.state().param.store(sg, Ordering::Relaxed);
         park::goready(w);
     }
