@@ -51,6 +51,9 @@ const ConnectWave = 100
 // maxErrors is how many errors of one run are kept.
 const maxErrors = 5
 
+// maxAcceptFailures is how many failed accepts an echo server retries.
+const maxAcceptFailures = 100
+
 // BlockingOps are the operations of the blocking workload, in the Rust
 // side's order: entersyscall/exitsyscall alone, around getpid, and a raw
 // getpid without them.
@@ -242,22 +245,30 @@ func Echo(conns, rounds uint64) NetRun {
 	go func() {
 		defer close(serverDone)
 		var handlers sync.WaitGroup
-		for i := uint64(0); i < conns; i++ {
+		failures := 0
+		for i := uint64(0); i < conns; {
 			c, err := ln.Accept()
 			if err != nil {
+				// Retry: the connection still waits in the queue and its
+				// client for its echoes; give up loudly rather than hang.
 				addErr("accept: " + err.Error())
-			} else {
-				handlers.Add(1)
-				go func() {
-					defer handlers.Done()
-					defer c.Close()
-					n, err := serve(c)
-					echoed.Add(n)
-					if err != nil {
-						addErr("server: " + err.Error())
-					}
-				}()
+				if failures++; failures > maxAcceptFailures {
+					fmt.Fprintf(os.Stderr, "netbench: the echo server cannot accept connections: %v\n", err)
+					os.Exit(1)
+				}
+				continue
 			}
+			i++
+			handlers.Add(1)
+			go func() {
+				defer handlers.Done()
+				defer c.Close()
+				n, err := serve(c)
+				echoed.Add(n)
+				if err != nil {
+					addErr("server: " + err.Error())
+				}
+			}()
 			accepted <- struct{}{}
 		}
 		handlers.Wait()

@@ -441,9 +441,24 @@ impl NetFlavor for crate::impls::StdMpsc {
 /// pays a retransmission inside the timed part.
 pub const CONNECT_WAVE: u64 = 100;
 
+/// Accept failures after which an `echo` server gives up.
+const MAX_ACCEPT_FAILURES: u32 = 100;
+
+/// Counts a failed accept (the server retries: the connection still waits
+/// in the queue, and its client would wait for its echoes for good). Past
+/// [`MAX_ACCEPT_FAILURES`] the process exits with the error: a run that can
+/// neither finish nor fail otherwise must not hang.
+fn accept_failed(failures: &mut u32, e: &io::Error) {
+    *failures += 1;
+    if *failures > MAX_ACCEPT_FAILURES {
+        eprintln!("net_bench: the echo server cannot accept connections: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// One `echo` run on an implementation with blocking tasks: a server task
-/// accepts `conns` connections, each served by a task of its own, and says
-/// so per accept; `conns` client tasks each wait for a token to connect (in
+/// accepts `conns` connections (retrying a failed accept), each served by a
+/// task of its own, and says so per accept; `conns` client tasks each wait for a token to connect (in
 /// waves of [`CONNECT_WAVE`], each accepted before the next connects), say
 /// whether they are connected, wait for a second token, then do `rounds`
 /// round trips each. The clock runs from just before the first start token
@@ -460,11 +475,12 @@ fn echo_on<F: NetFlavor>(conns: u64, rounds: u64) -> Run {
             }
         };
         let sh = shared.clone();
-        // One message per accept (1: a connection; 0: accept failed).
+        // One message per accepted connection.
         let (accepted_tx, accepted_rx) = F::chan(conns as usize);
         let server = F::spawn(move || {
             let mut handlers = Vec::new();
-            for _ in 0..conns {
+            let mut failures = 0;
+            while (handlers.len() as u64) < conns {
                 match F::accept(&listener) {
                     Ok(s) => {
                         let sh = sh.clone();
@@ -478,7 +494,7 @@ fn echo_on<F: NetFlavor>(conns: u64, rounds: u64) -> Run {
                     }
                     Err(e) => {
                         sh.error(format!("accept: {e}"));
-                        F::send(&accepted_tx, 0);
+                        accept_failed(&mut failures, &e);
                     }
                 }
             }
@@ -512,7 +528,7 @@ fn echo_on<F: NetFlavor>(conns: u64, rounds: u64) -> Run {
         for wave in gates.chunks(CONNECT_WAVE as usize) {
             wave.iter().for_each(|g| F::send(g, 1));
             let ok: u64 = wave.iter().map(|_| F::recv(&ready_rx)).sum();
-            // The server accepts (or fails to accept) each connection made.
+            // The server accepts each connection made.
             (0..ok).for_each(|_| {
                 F::recv(&accepted_rx);
             });
@@ -635,7 +651,8 @@ fn echo_tokio(conns: u64, rounds: u64) -> Run {
             let (accepted_tx, mut accepted_rx) = unbounded_channel::<()>();
             let server = tokio::spawn(async move {
                 let mut handlers = Vec::new();
-                for _ in 0..conns {
+                let mut failures = 0;
+                while (handlers.len() as u64) < conns {
                     let accepted = listener.accept().await.and_then(|(s, _)| {
                         s.set_nodelay(true)?;
                         Ok(s)
@@ -651,10 +668,13 @@ fn echo_tokio(conns: u64, rounds: u64) -> Run {
                                     Err(e) => sh.error(format!("server: {e}")),
                                 }
                             }));
+                            let _ = accepted_tx.send(());
                         }
-                        Err(e) => sh.error(format!("accept: {e}")),
+                        Err(e) => {
+                            sh.error(format!("accept: {e}"));
+                            accept_failed(&mut failures, &e);
+                        }
                     }
-                    let _ = accepted_tx.send(());
                 }
                 for h in handlers {
                     h.await.expect("tokio echo handler");
