@@ -181,3 +181,26 @@ func syncBench(b *testing.B, workload string) {
 func Benchmark_mutex(b *testing.B) { syncBench(b, "mutex") }
 
 func Benchmark_context_cancel(b *testing.B) { syncBench(b, "context_cancel") }
+
+func TestNetWorkloads(t *testing.T) {
+	for _, c := range NetCases(NetSizesFor("smoke")) {
+		r := c.Run()
+		if err := r.Check(c.Workload == "echo"); err != nil || r.Want != c.Elements || r.Got == 0 {
+			t.Errorf("%s/go/%s: %v (got %d, want %d, elements %d)", c.Workload, c.Params, err, r.Got, r.Want, c.Elements)
+		}
+	}
+}
+
+func TestEchoMessageMatchesRust(t *testing.T) {
+	// The Rust side's net_bench tests assert the same byte.
+	if m := Message(3, 5); m[10] != 84 {
+		t.Errorf("Message(3, 5)[10] = %d, want 84", m[10])
+	}
+	if Percentile([]int64{1, 2, 3, 4}, 0.5) != 2 || Percentile([]int64{1, 2, 3, 4}, 0.99) != 4 {
+		t.Error("Percentile")
+	}
+	bad := NetRun{Got: 9, Echoed: 10, Want: 10, LatenciesNs: make([]int64, 9)}
+	if bad.Check(true) == nil {
+		t.Error("a short count passed the check")
+	}
+}

@@ -252,6 +252,214 @@ pub fn sync_cases(mode: Mode) -> Vec<SyncCase> {
     out
 }
 
+/// Sizes of the network workloads ([`NetWorkload`]). The Go command
+/// `bench-suite/go/cmd/netbench` uses the same numbers
+/// (bench-suite/go/net.go, `NetSizesFor`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NetSizes {
+    /// Round trips of one `echo` run, shared among its connections (a
+    /// multiple of every count in [`ECHO_CONNS`]).
+    pub echo_round_trips: u64,
+    /// Calls of one `blocking` run.
+    pub blocking_calls: u64,
+    /// Timed runs per case (after one untimed warm-up run).
+    pub runs: u64,
+}
+
+impl Mode {
+    /// The sizes of the network workloads in this mode.
+    pub fn net_sizes(self) -> NetSizes {
+        match self {
+            Mode::Smoke => NetSizes {
+                echo_round_trips: 2_000,
+                blocking_calls: 10_000,
+                runs: 1,
+            },
+            Mode::Quick => NetSizes {
+                echo_round_trips: 10_000,
+                blocking_calls: 200_000,
+                runs: 3,
+            },
+            // About a second per run on two shared cores for csp, tokio and
+            // std at every connection count (loopback TCP costs some 20 us a
+            // round trip here, in the kernel); may needs about 150 us a round
+            // trip with one connection.
+            Mode::Full => NetSizes {
+                echo_round_trips: 30_000,
+                blocking_calls: 1_000_000,
+                runs: 5,
+            },
+        }
+    }
+}
+
+/// Concurrent connections of the `echo` workload.
+pub const ECHO_CONNS: [u64; 3] = [1, 100, 1_000];
+/// Bytes of one `echo` message (and of its echo).
+pub const ECHO_MSG: usize = 64;
+
+/// The workloads of csp's netpoller and `blocking`: loopback TCP echo and
+/// the cost of handing the processor off around a call. The `net_bench`
+/// binary measures them in a fresh process, as `sync_bench` does the sync
+/// workloads, and the Go command `bench-suite/go/cmd/netbench` Go's twins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetWorkload {
+    /// C connections over loopback TCP, each doing round trips of a 64-byte
+    /// message with one echo server.
+    Echo,
+    /// One goroutine calling `blocking` (Go: entersyscall/exitsyscall) in a
+    /// loop.
+    Blocking,
+}
+
+impl NetWorkload {
+    /// Every network workload, in report order.
+    pub const ALL: [NetWorkload; 2] = [NetWorkload::Echo, NetWorkload::Blocking];
+
+    /// The name in ids and in `results.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            NetWorkload::Echo => "echo",
+            NetWorkload::Blocking => "blocking",
+        }
+    }
+
+    /// The workload of `name`, if it is one.
+    pub fn from_name(name: &str) -> Option<NetWorkload> {
+        NetWorkload::ALL.into_iter().find(|w| w.name() == name)
+    }
+
+    /// What one figure is per.
+    pub fn unit(self) -> &'static str {
+        match self {
+            NetWorkload::Echo => "round trip",
+            NetWorkload::Blocking => "call",
+        }
+    }
+
+    /// The Rust implementations that run it, in report order (Go, measured
+    /// by the Go module, comes last: [`GO`]).
+    pub fn implementations(self) -> &'static [&'static str] {
+        match self {
+            NetWorkload::Echo => &[
+                #[cfg(feature = "csp-goroutines")]
+                "csp-goroutines",
+                "may",
+                "go-lib",
+                "tokio",
+                "std",
+            ],
+            NetWorkload::Blocking => &[
+                #[cfg(feature = "csp-goroutines")]
+                "csp-goroutines",
+            ],
+        }
+    }
+}
+
+/// What the `blocking` workload calls in its loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockingOp {
+    /// `blocking(|| ())`: the hand-off alone (Go: `entersyscall();
+    /// exitsyscall()`).
+    Empty,
+    /// `blocking(|| getpid())` (Go: `syscall.Syscall(SYS_GETPID, ..)`).
+    Getpid,
+    /// The bare getpid system call, no hand-off (Go: `syscall.RawSyscall`):
+    /// the baseline.
+    RawGetpid,
+}
+
+impl BlockingOp {
+    /// Every operation, in report order.
+    pub const ALL: [BlockingOp; 3] = [BlockingOp::Empty, BlockingOp::Getpid, BlockingOp::RawGetpid];
+
+    /// The value of the `op` parameter.
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockingOp::Empty => "empty",
+            BlockingOp::Getpid => "getpid",
+            BlockingOp::RawGetpid => "raw_getpid",
+        }
+    }
+}
+
+/// One case of a network workload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetCase {
+    /// The workload.
+    pub workload: NetWorkload,
+    /// What `blocking` calls (None for `echo`); first in the id.
+    pub op: Option<BlockingOp>,
+    /// Its numeric parameters, in id order (`conns=100,rounds=500`).
+    pub params: Vec<(&'static str, u64)>,
+}
+
+impl NetCase {
+    /// The value of parameter `key`.
+    pub fn param(&self, key: &str) -> u64 {
+        self.params
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("{}: no parameter {key}", self.workload.name()))
+    }
+
+    /// The parameter part of the id (`conns=100,rounds=500`,
+    /// `op=empty,calls=1000000`).
+    pub fn param_id(&self) -> String {
+        let op = self.op.map(|o| format!("op={}", o.name()));
+        let parts: Vec<String> = op
+            .into_iter()
+            .chain(self.params.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect();
+        parts.join(",")
+    }
+
+    /// The benchmark id of this case on `implementation`
+    /// (`echo/csp-goroutines/conns=100,rounds=500`).
+    pub fn id(&self, implementation: &str) -> String {
+        format!(
+            "{}/{implementation}/{}",
+            self.workload.name(),
+            self.param_id()
+        )
+    }
+
+    /// The figure's unit count in one run: round trips for `echo`
+    /// (connections × rounds), calls for `blocking`.
+    pub fn elements(&self) -> u64 {
+        match self.workload {
+            NetWorkload::Echo => self.param("conns") * self.param("rounds"),
+            NetWorkload::Blocking => self.param("calls"),
+        }
+    }
+}
+
+/// Every network case of a mode, in report order: `echo` at each count of
+/// [`ECHO_CONNS`] (each connection doing its share of the round trips),
+/// then `blocking` for each [`BlockingOp`].
+pub fn net_cases(mode: Mode) -> Vec<NetCase> {
+    let sizes = mode.net_sizes();
+    let mut out: Vec<NetCase> = ECHO_CONNS
+        .iter()
+        .map(|&c| NetCase {
+            workload: NetWorkload::Echo,
+            op: None,
+            params: vec![
+                ("conns", c),
+                ("rounds", (sizes.echo_round_trips / c).max(1)),
+            ],
+        })
+        .collect();
+    out.extend(BlockingOp::ALL.iter().map(|&op| NetCase {
+        workload: NetWorkload::Blocking,
+        op: Some(op),
+        params: vec![("calls", sizes.blocking_calls)],
+    }));
+    out
+}
+
 /// The workloads, with the names used in ids and in `results.json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Workload {

@@ -11,12 +11,14 @@
 //! the tests compare with the closed-form answer.
 //!
 //! Mutex contention and context cancellation are not channel workloads: they
-//! live in [`sync_bench`], with their cases in the same [`catalog`].
+//! live in [`sync_bench`], with their cases in the same [`catalog`]; loopback
+//! TCP echo and the cost of `csp_core::blocking` in [`net_bench`].
 
 pub mod catalog;
 pub mod flavor;
 pub mod impls;
 pub mod latency;
+pub mod net_bench;
 pub mod park_memory;
 pub mod sync_bench;
 pub mod tasks;

@@ -5,7 +5,7 @@ use crate::criterion::{parse_list, read_all};
 use crate::gotest::{parse_line, parse_output, parse_sweep};
 use crate::machine::{crate_versions, find_go, git_commit, machine, now_utc, output};
 use crate::results::{
-    Catalog, Entry, LatencyEntry, ParkMemory, Results, SyncEntry, Unsupported, Versions,
+    Catalog, Entry, LatencyEntry, NetEntry, ParkMemory, Results, SyncEntry, Unsupported, Versions,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use regex::Regex;
@@ -337,15 +337,19 @@ pub fn run(opts: &Options) -> Result<Option<Results>, String> {
     );
     let features = build(&ctx)?;
     let plan = plan(&ctx, features.0)?;
-    let sync_plan = sync_plan(&ctx, features.0, &plan);
-    // Building sync_bench (an LTO link of its own) counts as build time.
+    let sync_plan = fresh_plan(&ctx, features.0, &plan, &SYNC);
+    let net_plan = fresh_plan(&ctx, features.0, &plan, &NET);
+    // Building sync_bench and net_bench (an LTO link each) counts as build
+    // time.
     let built = ctx.start.elapsed();
     if opts.list {
         for id in plan.rust_ids.iter().chain(&plan.go_ids()) {
             println!("{id}");
         }
-        for id in sync_plan.rust_ids.iter().chain(&sync_plan.go_ids) {
-            println!("{id}");
+        for fp in [&sync_plan, &net_plan] {
+            for id in fp.rust_ids.iter().chain(&fp.go_ids) {
+                println!("{id}");
+            }
         }
         return Ok(None);
     }
@@ -368,20 +372,24 @@ pub fn run(opts: &Options) -> Result<Option<Results>, String> {
     let latency_done = ctx.start.elapsed();
     let sync = run_sync(&ctx, &plan, &sync_plan);
     let sync_done = ctx.start.elapsed();
+    let net = run_net(&ctx, &plan, &net_plan);
+    let net_done = ctx.start.elapsed();
     let scaling = scaling(&ctx, features.0, &plan);
     eprintln!(
-        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s, latency {:.0} s, sync {:.0} s, scaling {:.0} s",
+        "build {:.0} s, criterion {:.0} s, go {:.0} s, memory {:.0} s, latency {:.0} s, sync {:.0} s, net {:.0} s, scaling {:.0} s",
         built.as_secs_f64(),
         (benched - built).as_secs_f64(),
         (go_done - benched).as_secs_f64(),
         (memory_done - go_done).as_secs_f64(),
         (latency_done - memory_done).as_secs_f64(),
         (sync_done - latency_done).as_secs_f64(),
-        (ctx.start.elapsed() - sync_done).as_secs_f64()
+        (net_done - sync_done).as_secs_f64(),
+        (ctx.start.elapsed() - net_done).as_secs_f64()
     );
     let mut results = collect(&ctx, &plan, features.1, go_entries, go_status, park_memory);
     results.latency = latency;
     results.sync = sync;
+    results.net = net;
     results.scaling = scaling;
     results.sort();
     Ok(Some(results))
@@ -694,6 +702,7 @@ fn collect(
         park_memory,
         latency: Vec::new(),
         sync: Vec::new(),
+        net: Vec::new(),
         scaling: Vec::new(),
         catalog: Some(catalog),
     };
@@ -745,29 +754,62 @@ fn latency(ctx: &Ctx, features: &[&str]) -> Vec<LatencyEntry> {
         .collect()
 }
 
-/// The sync cases that will run: bench-suite's `sync_bench` binary (built)
-/// with the ids it lists that pass the selection, and the Go twins of every
+/// A bench-suite binary that runs its cases in one fresh process and prints
+/// one JSON line per case, and its Go twin in bench-suite/go/cmd.
+struct Fresh {
+    /// The stage's name in progress lines (`sync`, `net`).
+    stage: &'static str,
+    /// The bench-suite binary (`sync_bench`).
+    bin: &'static str,
+    /// The variable that chooses its cases (`CSP_SYNC_IDS`).
+    ids_env: &'static str,
+    /// The Go command, bench-suite/go/cmd/<go_cmd> (`syncbench`).
+    go_cmd: &'static str,
+}
+
+/// The sync workloads (`mutex`, `context_cancel`).
+const SYNC: Fresh = Fresh {
+    stage: "sync",
+    bin: "sync_bench",
+    ids_env: "CSP_SYNC_IDS",
+    go_cmd: "syncbench",
+};
+
+/// The network workloads (`echo`, `blocking`).
+const NET: Fresh = Fresh {
+    stage: "net",
+    bin: "net_bench",
+    ids_env: "CSP_NET_IDS",
+    go_cmd: "netbench",
+};
+
+/// The cases of a [`Fresh`] binary that will run: the binary (built) with
+/// the ids it lists that pass the selection, and the Go twins of every
 /// listed case (`mutex/go/goroutines=4,ops=256000`) that pass it.
-struct SyncPlan {
+struct FreshPlan {
     exe: Option<PathBuf>,
     rust_ids: Vec<String>,
     go_ids: Vec<String>,
 }
 
-/// Stage 2b: builds `sync_bench` and takes its list of cases (the catalog's
-/// `sync_cases`); Go's ids are derived from it, as for criterion. A failed
-/// build is logged and plans nothing.
-fn sync_plan(ctx: &Ctx, features: &[&str], plan: &Plan) -> SyncPlan {
-    let none = SyncPlan {
+/// Stage 2b: builds a [`Fresh`] binary (`sync_bench`, `net_bench`) and takes
+/// its list of cases (the catalog's `sync_cases`, `net_cases`); Go's ids are
+/// derived from it, as for criterion. A failed build is logged and plans
+/// nothing.
+fn fresh_plan(ctx: &Ctx, features: &[&str], plan: &Plan, fresh: &Fresh) -> FreshPlan {
+    let none = FreshPlan {
         exe: None,
         rust_ids: Vec::new(),
         go_ids: Vec::new(),
     };
-    if !build_bin(&ctx.root, features, "sync_bench", &ctx.log) {
-        eprintln!("warning: the sync_bench binary did not build; see the log");
+    if !build_bin(&ctx.root, features, fresh.bin, &ctx.log) {
+        eprintln!(
+            "warning: the {} binary did not build; see the log",
+            fresh.bin
+        );
         return none;
     }
-    let exe = ctx.target.join("release").join("sync_bench");
+    let exe = ctx.target.join("release").join(fresh.bin);
     let listing = Command::new(&exe)
         .arg("--list")
         .env("CSP_BENCH_MODE", ctx.opts.mode)
@@ -778,7 +820,7 @@ fn sync_plan(ctx: &Ctx, features: &[&str], plan: &Plan) -> SyncPlan {
             .map(str::to_string)
             .collect(),
         _ => {
-            eprintln!("warning: sync_bench --list failed");
+            eprintln!("warning: {} --list failed", fresh.bin);
             return none;
         }
     };
@@ -797,49 +839,60 @@ fn sync_plan(ctx: &Ctx, features: &[&str], plan: &Plan) -> SyncPlan {
             }
         }
     }
-    SyncPlan {
+    FreshPlan {
         exe: Some(exe),
         rust_ids: all.into_iter().filter(|id| ctx.matches(id)).collect(),
         go_ids,
     }
 }
 
-/// Stage 4d: the sync workloads (`mutex`, `context_cancel`): the planned
-/// Rust cases in one fresh `sync_bench` process, then Go's in one fresh
-/// `bench-suite/go/cmd/syncbench` process (built into the target directory).
-/// A failed build or run is logged and gives what it printed before.
-fn run_sync(ctx: &Ctx, plan: &Plan, sp: &SyncPlan) -> Vec<SyncEntry> {
-    let total = sp.rust_ids.len() + sp.go_ids.len();
+/// Stages 4d and 4e: the planned Rust cases of a [`Fresh`] binary in one
+/// fresh process, then Go's in one fresh bench-suite/go/cmd process (built
+/// into the target directory); `parse` reads a JSON line into its entry
+/// and id. A failed build or run is logged and gives what it printed
+/// before.
+fn run_fresh<T: Send>(
+    ctx: &Ctx,
+    plan: &Plan,
+    fp: &FreshPlan,
+    fresh: &Fresh,
+    parse: impl Fn(&str) -> Option<(String, T)> + Send + Sync,
+) -> Vec<T> {
+    let total = fp.rust_ids.len() + fp.go_ids.len();
     if total == 0 {
         return Vec::new();
     }
     eprintln!(
-        "sync: {} Rust cases, {} Go cases",
-        sp.rust_ids.len(),
-        sp.go_ids.len()
+        "{}: {} Rust cases, {} Go cases",
+        fresh.stage,
+        fp.rust_ids.len(),
+        fp.go_ids.len()
     );
     let progress = Progress::new(total as u64);
     let mut progs: Vec<(&str, Command)> = Vec::new();
-    if let (Some(exe), false) = (&sp.exe, sp.rust_ids.is_empty()) {
+    if let (Some(exe), false) = (&fp.exe, fp.rust_ids.is_empty()) {
         let mut cmd = Command::new(exe);
-        cmd.env("CSP_SYNC_IDS", sp.rust_ids.join(";"));
-        progs.push(("sync_bench", cmd));
+        cmd.env(fresh.ids_env, fp.rust_ids.join(";"));
+        progs.push((fresh.bin, cmd));
     }
-    if !sp.go_ids.is_empty() {
-        let exe = ctx.target.join("syncbench");
+    if !fp.go_ids.is_empty() {
+        let exe = ctx.target.join(fresh.go_cmd);
         let mut build = Command::new(&plan.go_cmd);
         build
             .current_dir(ctx.root.join("bench-suite").join("go"))
             .args(["build", "-o"])
             .arg(&exe)
-            .arg("./cmd/syncbench");
+            .arg(format!("./cmd/{}", fresh.go_cmd));
         match stream(build, &ctx.log, |_| {}) {
             Ok(true) => {
                 let mut cmd = Command::new(exe);
-                cmd.arg("-ids").arg(sp.go_ids.join(";"));
-                progs.push(("syncbench", cmd));
+                cmd.arg("-ids").arg(fp.go_ids.join(";"));
+                progs.push((fresh.go_cmd, cmd));
             }
-            _ => eprintln!("warning: go build ./cmd/syncbench failed; see the log"),
+            _ => eprintln!(
+                "warning: go build ./cmd/{} failed; see the log",
+                fresh.go_cmd
+            ),
         }
     }
     let out = Mutex::new(Vec::new());
@@ -848,10 +901,9 @@ fn run_sync(ctx: &Ctx, plan: &Plan, sp: &SyncPlan) -> Vec<SyncEntry> {
             .env("CSP_BENCH_MODE", ctx.opts.mode);
         let p = progress.clone();
         let ok = stream(cmd, &ctx.log, |l| {
-            if let Some(e) = SyncEntry::from_line(l) {
-                let id = format!("{}/{}/{}", e.workload, e.implementation, e.params);
+            if let Some((id, e)) = parse(l) {
                 p.finished(&id);
-                out.lock().expect("sync output").push(e);
+                out.lock().expect("fresh-process output").push(e);
             }
         });
         if !matches!(ok, Ok(true)) {
@@ -859,7 +911,29 @@ fn run_sync(ctx: &Ctx, plan: &Plan, sp: &SyncPlan) -> Vec<SyncEntry> {
         }
     }
     progress.finish();
-    out.into_inner().expect("sync output")
+    out.into_inner().expect("fresh-process output")
+}
+
+/// Stage 4d: the sync workloads (`mutex`, `context_cancel`), by
+/// `sync_bench` and `bench-suite/go/cmd/syncbench`.
+fn run_sync(ctx: &Ctx, plan: &Plan, fp: &FreshPlan) -> Vec<SyncEntry> {
+    run_fresh(ctx, plan, fp, &SYNC, |l| {
+        SyncEntry::from_line(l).map(|e| {
+            let id = format!("{}/{}/{}", e.workload, e.implementation, e.params);
+            (id, e)
+        })
+    })
+}
+
+/// Stage 4e: the network workloads (`echo`, `blocking`), by `net_bench`
+/// and `bench-suite/go/cmd/netbench`.
+fn run_net(ctx: &Ctx, plan: &Plan, fp: &FreshPlan) -> Vec<NetEntry> {
+    run_fresh(ctx, plan, fp, &NET, |l| {
+        NetEntry::from_line(l).map(|e| {
+            let id = format!("{}/{}/{}", e.workload, e.implementation, e.params);
+            (id, e)
+        })
+    })
 }
 
 /// The default worker counts of the sweep: 1, 2, 4, ... below `nproc`, and
@@ -873,7 +947,7 @@ pub fn default_workers(nproc: usize) -> Vec<usize> {
     out
 }
 
-/// Stage 4e: the scaling sweep. The catalog's headline case of every
+/// Stage 4f: the scaling sweep. The catalog's headline case of every
 /// workload, on every runtime that takes a worker count, once per worker
 /// count: criterion with `CSP_BENCH_WORKERS` (and `GOMAXPROCS`) set, each
 /// count in its own criterion directory, and Go with `go test -cpu`.
@@ -1110,6 +1184,7 @@ fn method(mode: &str, sizes: &Value, go_time: &str, go_count: usize) -> Vec<Stri
         "One statistic for every implementation: the median of its runs (criterion samples or go test runs), with the range from the fastest to the slowest.".to_string(),
         "Every run checks the count and sum of what arrived; a wrong result fails the benchmark.".to_string(),
         "mutex and context_cancel: bench-suite's sync_bench binary (bench-suite/src/sync_bench.rs) and its Go twin bench-suite/go/cmd/syncbench, each in one fresh process; per case one untimed warm-up run, then timed runs, each checked (the counter equals goroutines × operations; every watcher saw Canceled); the figure is the median run divided by its operations or contexts, the range the fastest and slowest run.".to_string(),
+        "echo and blocking: bench-suite's net_bench binary (bench-suite/src/net_bench.rs) and its Go twin bench-suite/go/cmd/netbench, each in one fresh process, as for mutex; echo runs C connections over loopback TCP (every echo compared byte for byte with its 64-byte message, round trips and echoed messages counted exactly), timed from the release of the connected clients to the last client's end: round trips per second is the round trips of the median run over its time, p50 and p99 are percentiles of every round trip of every timed run (HDR histogram in Rust, the sorted round trips in Go); blocking times a loop of calls on one goroutine, ns per call of the median run.".to_string(),
         "Ratios (vs Go, vs crossbeam) divide ns per message by the reference's and are written as \"2.1× faster\" or \"3.0× slower\"; within 5 % they read \"same\".".to_string(),
     ]
 }

@@ -104,11 +104,12 @@ fn write_report(results: &Results, out: &std::path::Path) -> Result<(), String> 
             figures.join(", ")
         );
     }
-    let sync = report::sync_summary(results);
-    if !sync.is_empty() {
-        println!();
-        for line in sync {
-            println!("{line}");
+    for lines in [report::sync_summary(results), report::net_summary(results)] {
+        if !lines.is_empty() {
+            println!();
+            for line in lines {
+                println!("{line}");
+            }
         }
     }
     if xtask::plots::font().is_none() {

@@ -2,7 +2,7 @@
 //! `index.html` (self-contained, SVG inlined) and every plot as SVG and PNG.
 
 use crate::plots::{self, Drawn};
-use crate::results::{Entry, Results, Row, SyncEntry};
+use crate::results::{Entry, NetEntry, Results, Row, SyncEntry};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -493,6 +493,12 @@ pub fn sections(results: &Results, drawn: &[Drawn]) -> Vec<Section> {
     if let Some(sec) = context_cancel_section(results) {
         out.push(sec);
     }
+    if let Some(sec) = echo_section(results) {
+        out.push(sec);
+    }
+    if let Some(sec) = blocking_section(results) {
+        out.push(sec);
+    }
     if !results.scaling.is_empty() {
         out.push(scaling_section(results, drawn));
     }
@@ -739,6 +745,297 @@ pub fn sync_summary(results: &Results) -> Vec<String> {
     out
 }
 
+/// The network figures of `workload`, in the order they were measured.
+fn net_of<'a>(results: &'a Results, workload: &str) -> Vec<&'a NetEntry> {
+    results
+        .net
+        .iter()
+        .filter(|e| e.workload == workload)
+        .collect()
+}
+
+/// A latency: `820 ns`, `14.3 µs`, `2.22 ms`, `1.50 s`; `–` for none.
+pub fn fmt_ns(ns: Option<u64>) -> String {
+    let Some(ns) = ns else {
+        return "–".to_string();
+    };
+    let v = ns as f64;
+    if v >= 1e9 {
+        format!("{} s", fmt_num(v / 1e9))
+    } else if v >= 1e6 {
+        format!("{} ms", fmt_num(v / 1e6))
+    } else if v >= 1e3 {
+        format!("{} µs", fmt_num(v / 1e3))
+    } else {
+        format!("{v:.0} ns")
+    }
+}
+
+/// `C=100` from `conns=100,rounds=300`.
+fn conns_label(params: &str) -> String {
+    crate::results::parse_params(params)
+        .get("conns")
+        .map_or(params.to_string(), |n| format!("C={n}"))
+}
+
+/// `echo`: round trips per second and latency, one row per implementation,
+/// one column (or two) per connection count.
+fn echo_section(results: &Results) -> Option<Section> {
+    let mine = net_of(results, "echo");
+    mine.first()?;
+    let mut sec = Section::new("net-echo", Some("TCP echo over loopback".to_string()));
+    let params = distinct(mine.iter().map(|e| &e.params));
+    let rounds: Vec<String> = params
+        .iter()
+        .map(|p| {
+            let m = crate::results::parse_params(p);
+            let n = |k: &str| m.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+            format!("{} × {}", fmt_count(n("conns")), fmt_count(n("rounds")))
+        })
+        .collect();
+    sec.blocks.push(Block::Para(format!(
+        "One echo server (a task accepting connections, one task per connection that reads 64 \
+         bytes and writes them back) and C clients, each on a connection of its own over \
+         loopback TCP (TCP_NODELAY), doing round trips of a 64-byte message (write 64, read \
+         64, compare every byte); connections × round trips each: {}. The clients connect in \
+         waves of 100, each accepted before the next, then are released together; the time \
+         runs from the release until the last client finished, and every run must have every \
+         echo right and the exact count. csp: csp_core::net on csp goroutines; may: may::net \
+         on may coroutines; go-lib: go_lib::net on go-lib goroutines; tokio: tokio::net on the \
+         multi-thread runtime; std: std::net with one OS thread per connection on each side; \
+         go: Go's net. Round trips per second of the median of {} timed runs (after one \
+         warm-up run), higher is better, the best of each column in bold; latency \
+         percentiles over every round trip of the timed runs.",
+        rounds.join(", "),
+        net_runs(&mine)
+    )));
+    let find = |imp: &str, p: &String| {
+        mine.iter()
+            .find(|e| e.implementation == imp && &e.params == p)
+            .copied()
+    };
+    let imps = distinct(mine.iter().map(|e| &e.implementation));
+    let mut head = vec!["implementation".to_string()];
+    head.extend(
+        params
+            .iter()
+            .map(|p| format!("{} round trips/s", conns_label(p))),
+    );
+    head.extend(params.iter().map(|p| format!("{} vs Go", conns_label(p))));
+    let best: Vec<f64> = params
+        .iter()
+        .map(|p| {
+            mine.iter()
+                .filter(|e| &e.params == *p)
+                .map(|e| e.ns_per_element)
+                .fold(f64::INFINITY, f64::min)
+        })
+        .collect();
+    let rows = imps
+        .iter()
+        .map(|imp| {
+            let mut row = vec![Cell::from((*imp).clone())];
+            for (k, p) in params.iter().enumerate() {
+                row.push(match find(imp, p) {
+                    Some(e) => Cell {
+                        text: fmt_rate(e.per_second()),
+                        best: e.ns_per_element == best[k],
+                        note: None,
+                    },
+                    None => Cell::from("–".to_string()),
+                });
+            }
+            for p in &params {
+                row.push(Cell::from(match (find(imp, p), find("go", p)) {
+                    (Some(e), Some(g)) => fmt_ratio(e.ns_per_element / g.ns_per_element),
+                    _ => "–".to_string(),
+                }));
+            }
+            row
+        })
+        .collect();
+    sec.blocks.push(Block::Table {
+        head,
+        rows,
+        note_column: false,
+    });
+    sec.blocks.push(Block::Para(
+        "Round-trip latency, median and 99th percentile (lower is better):".to_string(),
+    ));
+    let mut head = vec!["implementation".to_string()];
+    for p in &params {
+        head.push(format!("{} p50", conns_label(p)));
+        head.push(format!("{} p99", conns_label(p)));
+    }
+    let rows = imps
+        .iter()
+        .map(|imp| {
+            let mut row = vec![Cell::from((*imp).clone())];
+            for p in &params {
+                let e = find(imp, p);
+                row.push(Cell::from(fmt_ns(e.and_then(|e| e.p50_ns))));
+                row.push(Cell::from(fmt_ns(e.and_then(|e| e.p99_ns))));
+            }
+            row
+        })
+        .collect();
+    sec.blocks.push(Block::Table {
+        head,
+        rows,
+        note_column: false,
+    });
+    sec.blocks.push(Block::Para(
+        "Slowest and fastest run, round trips per second:".to_string(),
+    ));
+    let mut head = vec!["implementation".to_string()];
+    head.extend(params.iter().map(|p| format!("{} range", conns_label(p))));
+    let rows = imps
+        .iter()
+        .map(|imp| {
+            let mut row = vec![Cell::from((*imp).clone())];
+            row.extend(params.iter().map(|p| {
+                Cell::from(find(imp, p).map_or("–".to_string(), |e| {
+                    format!(
+                        "{} – {}",
+                        fmt_rate(1e9 / e.high_ns_per_element),
+                        fmt_rate(1e9 / e.low_ns_per_element)
+                    )
+                }))
+            }));
+            row
+        })
+        .collect();
+    sec.blocks.push(Block::Table {
+        head,
+        rows,
+        note_column: false,
+    });
+    Some(sec)
+}
+
+/// The most timed runs of any network figure.
+fn net_runs(entries: &[&NetEntry]) -> usize {
+    entries.iter().map(|e| e.runs_ns.len()).max().unwrap_or(0)
+}
+
+/// What each `blocking` operation is, on each side.
+fn blocking_op_label(op: &str) -> &str {
+    match op {
+        "empty" => "empty: blocking(|| ()) / entersyscall(); exitsyscall()",
+        "getpid" => "getpid: blocking(getpid) / syscall.Syscall(SYS_GETPID)",
+        "raw_getpid" => "raw_getpid: getpid alone / syscall.RawSyscall(SYS_GETPID)",
+        other => other,
+    }
+}
+
+/// `blocking`: ns per call, one row per operation, one column per
+/// implementation, then each one's ratio to Go.
+fn blocking_section(results: &Results) -> Option<Section> {
+    let mine = net_of(results, "blocking");
+    let first = mine.first()?;
+    let calls = first.param_map().get("calls").and_then(|v| v.as_u64());
+    let mut sec = Section::new(
+        "net-blocking",
+        Some("blocking: the processor hand-off around a call".to_string()),
+    );
+    sec.blocks.push(Block::Para(format!(
+        "One goroutine calls an operation {} times in a loop and checks every result. empty: \
+         csp_core::blocking(|| ()) against Go's runtime entersyscall and exitsyscall with \
+         nothing between (the pair syscall.Syscall wraps around a call); getpid: the getpid \
+         system call inside blocking against syscall.Syscall(SYS_GETPID); raw_getpid: the bare \
+         system call, no hand-off, against syscall.RawSyscall (the baseline: getpid minus \
+         raw_getpid is the hand-off's cost around a real call). Median ns per call of {} timed \
+         runs (after one warm-up run); lower is better.",
+        calls.map_or("?".to_string(), fmt_count),
+        net_runs(&mine)
+    )));
+    let ops = distinct(mine.iter().map(|e| &e.params));
+    let imps = distinct(mine.iter().map(|e| &e.implementation));
+    let find = |imp: &str, p: &String| {
+        mine.iter()
+            .find(|e| e.implementation == imp && &e.params == p)
+            .copied()
+    };
+    let mut head = vec!["operation".to_string()];
+    head.extend(imps.iter().map(|i| format!("{i} ns/call")));
+    head.extend(imps.iter().map(|i| format!("{i} range")));
+    let others: Vec<&&String> = imps.iter().filter(|i| i.as_str() != "go").collect();
+    head.extend(others.iter().map(|i| format!("{i} vs Go")));
+    let rows = ops
+        .iter()
+        .map(|p| {
+            let op = crate::results::parse_params(p)
+                .get("op")
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| (*p).clone());
+            let mut row = vec![Cell::from(blocking_op_label(&op).to_string())];
+            row.extend(imps.iter().map(|i| {
+                Cell::from(find(i, p).map_or("–".to_string(), |e| fmt_num(e.ns_per_element)))
+            }));
+            row.extend(imps.iter().map(|i| {
+                Cell::from(find(i, p).map_or("–".to_string(), |e| {
+                    format!(
+                        "{} – {}",
+                        fmt_num(e.low_ns_per_element),
+                        fmt_num(e.high_ns_per_element)
+                    )
+                }))
+            }));
+            row.extend(others.iter().map(|i| {
+                Cell::from(match (find(i, p), find("go", p)) {
+                    (Some(e), Some(g)) => fmt_ratio(e.ns_per_element / g.ns_per_element),
+                    _ => "–".to_string(),
+                })
+            }));
+            row
+        })
+        .collect();
+    sec.blocks.push(Block::Table {
+        head,
+        rows,
+        note_column: false,
+    });
+    Some(sec)
+}
+
+/// The network figures in a few lines, for the terminal after a run.
+pub fn net_summary(results: &Results) -> Vec<String> {
+    let mut out = Vec::new();
+    let echo = net_of(results, "echo");
+    for p in distinct(echo.iter().map(|e| &e.params)) {
+        let figures: Vec<String> = echo
+            .iter()
+            .filter(|e| &e.params == p)
+            .map(|e| {
+                format!(
+                    "{} {} (p50 {}, p99 {})",
+                    e.implementation,
+                    fmt_rate(e.per_second()),
+                    fmt_ns(e.p50_ns),
+                    fmt_ns(e.p99_ns)
+                )
+            })
+            .collect();
+        out.push(format!(
+            "echo ({p}) round trips per second (median): {}",
+            figures.join(", ")
+        ));
+    }
+    let blocking = net_of(results, "blocking");
+    for p in distinct(blocking.iter().map(|e| &e.params)) {
+        let figures: Vec<String> = blocking
+            .iter()
+            .filter(|e| &e.params == p)
+            .map(|e| format!("{} {}", e.implementation, fmt_num(e.ns_per_element)))
+            .collect();
+        out.push(format!(
+            "blocking ({p}) ns per call (median): {}",
+            figures.join(", ")
+        ));
+    }
+    out
+}
+
 /// The worker-count sweep: a plot and a table (one column per count) per workload.
 fn scaling_section(results: &Results, drawn: &[Drawn]) -> Section {
     let catalog = results.catalog();
@@ -964,10 +1261,12 @@ fn peers_section(results: &Results) -> Section {
 
 /// A Markdown cell: bold when best, with its footnote number.
 fn md_cell(c: &Cell) -> String {
-    let mut t = if c.best && !c.text.is_empty() {
-        format!("**{}**", c.text)
+    // A `|` in a cell (`blocking(|| ())`) would end it.
+    let text = c.text.replace('|', "\\|");
+    let mut t = if c.best && !text.is_empty() {
+        format!("**{text}**")
     } else {
-        c.text.clone()
+        text
     };
     if let Some(n) = c.note {
         t.push_str(&format!(" [{n}]"));

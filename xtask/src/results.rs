@@ -340,6 +340,10 @@ pub struct Results {
     /// reports, and left out when nothing was measured).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sync: Vec<SyncEntry>,
+    /// The network workloads, `echo` and `blocking` (absent from older
+    /// reports, and left out when nothing was measured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub net: Vec<NetEntry>,
     /// What was benchmarked (absent from older reports: see [`Results::catalog`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<Catalog>,
@@ -421,22 +425,107 @@ impl SyncEntry {
     /// median and range; None for a line that is not one (or has no run).
     pub fn from_line(line: &str) -> Option<SyncEntry> {
         let mut e: SyncEntry = serde_json::from_str(line.trim()).ok()?;
-        if e.runs_ns.is_empty() || e.elements == 0 {
+        let s = RunSummary::of(&e.runs_ns, e.elements)?;
+        e.median_ns = s.median_ns;
+        e.ns_per_element = s.ns_per_element;
+        e.low_ns_per_element = s.low_ns_per_element;
+        e.high_ns_per_element = s.high_ns_per_element;
+        Some(e)
+    }
+
+    /// The parameters as an object.
+    pub fn param_map(&self) -> Map<String, Value> {
+        parse_params(&self.params)
+    }
+}
+
+/// The median and range of whole timed runs, per element.
+struct RunSummary {
+    median_ns: f64,
+    ns_per_element: f64,
+    low_ns_per_element: f64,
+    high_ns_per_element: f64,
+}
+
+impl RunSummary {
+    /// None without a run or an element.
+    fn of(runs_ns: &[f64], elements: u64) -> Option<RunSummary> {
+        if runs_ns.is_empty() || elements == 0 {
             return None;
         }
-        let mut sorted = e.runs_ns.clone();
+        let mut sorted = runs_ns.to_vec();
         sorted.sort_by(f64::total_cmp);
         let mid = sorted.len() / 2;
-        e.median_ns = if sorted.len() % 2 == 0 {
+        let median_ns = if sorted.len() % 2 == 0 {
             (sorted[mid - 1] + sorted[mid]) / 2.0
         } else {
             sorted[mid]
         };
-        let per = |v: f64| v / e.elements as f64;
-        e.ns_per_element = per(e.median_ns);
-        e.low_ns_per_element = per(sorted[0]);
-        e.high_ns_per_element = per(sorted[sorted.len() - 1]);
+        let per = |v: f64| v / elements as f64;
+        Some(RunSummary {
+            median_ns,
+            ns_per_element: per(median_ns),
+            low_ns_per_element: per(sorted[0]),
+            high_ns_per_element: per(sorted[sorted.len() - 1]),
+        })
+    }
+}
+
+/// One case of a network workload (`echo`, `blocking`) on one
+/// implementation: every timed run of bench-suite's `net_bench` or of
+/// `bench-suite/go/cmd/netbench`, which print this as a JSON line (without
+/// the summary fields, which [`NetEntry::from_line`] computes).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetEntry {
+    /// `echo` or `blocking`.
+    pub workload: String,
+    /// The parameter id (`conns=100,rounds=300`, `op=empty,calls=1000000`).
+    #[serde(default)]
+    pub params: String,
+    /// The implementation.
+    pub implementation: String,
+    /// What one run's time is divided by: round trips (`echo`) or calls
+    /// (`blocking`).
+    pub elements: u64,
+    /// Nanoseconds of each timed run (the whole run).
+    pub runs_ns: Vec<f64>,
+    /// `echo`: the median round trip over every timed run, in ns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p50_ns: Option<u64>,
+    /// `echo`: the 99th percentile round trip, in ns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_ns: Option<u64>,
+    /// Median of `runs_ns`.
+    #[serde(default)]
+    pub median_ns: f64,
+    /// `median_ns / elements`: ns per round trip or per call.
+    #[serde(default)]
+    pub ns_per_element: f64,
+    /// The fastest run divided by `elements`.
+    #[serde(default)]
+    pub low_ns_per_element: f64,
+    /// The slowest run divided by `elements`.
+    #[serde(default)]
+    pub high_ns_per_element: f64,
+}
+
+impl NetEntry {
+    /// Parses one line of `net_bench` or `netbench` and computes the median
+    /// and range; None for a line that is not one (or has no run).
+    pub fn from_line(line: &str) -> Option<NetEntry> {
+        let mut e: NetEntry = serde_json::from_str(line.trim()).ok()?;
+        let s = RunSummary::of(&e.runs_ns, e.elements)?;
+        e.median_ns = s.median_ns;
+        e.ns_per_element = s.ns_per_element;
+        e.low_ns_per_element = s.low_ns_per_element;
+        e.high_ns_per_element = s.high_ns_per_element;
         Some(e)
+    }
+
+    /// Elements per second of the median run (round trips per second for
+    /// `echo`).
+    pub fn per_second(&self) -> f64 {
+        1e9 / self.ns_per_element
     }
 
     /// The parameters as an object.

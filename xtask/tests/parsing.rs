@@ -214,6 +214,14 @@ fn impl_and_workload_select_ids() {
         &v(&["go"]),
         &v(&["context_cancel"])
     ));
+    let e = "echo/go-lib/conns=1000,rounds=30";
+    assert!(selected(e, &v(&["go-lib"]), &v(&["echo", "blocking"])));
+    assert!(!selected(e, &v(&["go"]), &[]));
+    assert!(selected(
+        "blocking/csp-goroutines/op=empty,calls=1000000",
+        &[],
+        &v(&["blocking"])
+    ));
 }
 
 #[test]

@@ -586,3 +586,159 @@ fn sync_workloads_are_optional_and_tabled_against_go() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn net_workloads_are_optional_and_tabled_against_go() {
+    use xtask::results::NetEntry;
+    let mut results = fixture_results();
+    assert!(results.net.is_empty());
+    let md = xtask::report::markdown(&results, &[]);
+    assert!(!md.contains("TCP echo") && !md.contains("hand-off around a call"));
+
+    let line =
+        |w: &str, p: &str, imp: &str, elements: u64, runs: &[f64], lat: Option<(u64, u64)>| {
+            let mut json = serde_json::json!({
+                "workload": w, "params": p, "implementation": imp,
+                "elements": elements, "runs_ns": runs,
+            });
+            if let Some((p50, p99)) = lat {
+                json["p50_ns"] = p50.into();
+                json["p99_ns"] = p99.into();
+            }
+            NetEntry::from_line(&json.to_string()).expect("a net line")
+        };
+    // 1 000 round trips in 20 ms: 50 000 per second.
+    let e = line(
+        "echo",
+        "conns=1,rounds=1000",
+        "csp-goroutines",
+        1000,
+        &[30e6, 10e6, 20e6],
+        Some((14_300, 48_000)),
+    );
+    assert_eq!(e.median_ns, 20e6);
+    assert_eq!(e.ns_per_element, 20_000.0);
+    assert_eq!(e.per_second(), 50_000.0);
+    assert_eq!((e.p50_ns, e.p99_ns), (Some(14_300), Some(48_000)));
+    assert!(NetEntry::from_line("not json").is_none());
+    assert!(NetEntry::from_line(
+        r#"{"workload":"echo","implementation":"go","elements":1,"runs_ns":[]}"#
+    )
+    .is_none());
+    // Go prints integral nanoseconds without a fraction.
+    let go = NetEntry::from_line(
+        r#"{"workload":"echo","params":"conns=1,rounds=1000","implementation":"go","elements":1000,"runs_ns":[40000000],"p50_ns":30000,"p99_ns":90000}"#,
+    )
+    .expect("Go's line");
+    assert_eq!(go.per_second(), 25_000.0);
+
+    results.net = vec![
+        e,
+        line(
+            "echo",
+            "conns=100,rounds=10",
+            "csp-goroutines",
+            1000,
+            &[25e6],
+            Some((2_200_000, 7_100_000)),
+        ),
+        line(
+            "echo",
+            "conns=1,rounds=1000",
+            "std",
+            1000,
+            &[40e6],
+            Some((21_700, 79_800)),
+        ),
+        go,
+        line(
+            "blocking",
+            "op=empty,calls=1000",
+            "csp-goroutines",
+            1000,
+            &[24_000.0],
+            None,
+        ),
+        line(
+            "blocking",
+            "op=getpid,calls=1000",
+            "csp-goroutines",
+            1000,
+            &[280_000.0],
+            None,
+        ),
+        line(
+            "blocking",
+            "op=empty,calls=1000",
+            "go",
+            1000,
+            &[60_000.0],
+            None,
+        ),
+        line(
+            "blocking",
+            "op=getpid,calls=1000",
+            "go",
+            1000,
+            &[300_000.0],
+            None,
+        ),
+    ];
+    let json = serde_json::to_string(&results).expect("serialize");
+    let back: Results = serde_json::from_str(&json).expect("round trip");
+    assert_eq!(back.net, results.net);
+
+    let md = xtask::report::markdown(&results, &[]);
+    assert!(md.contains("## TCP echo over loopback"), "{md}");
+    assert!(
+        md.contains(
+            "| implementation | C=1 round trips/s | C=100 round trips/s | C=1 vs Go | C=100 vs Go |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| csp-goroutines | **50.0 k/s** | **40.0 k/s** | 2.0× faster | – |"),
+        "{md}"
+    );
+    assert!(md.contains("| std | 25.0 k/s | – | same | – |"), "{md}");
+    assert!(
+        md.contains("| csp-goroutines | 14.3 µs | 48.0 µs | 2.20 ms | 7.10 ms |"),
+        "{md}"
+    );
+    assert!(md.contains("| go | 30.0 µs | 90.0 µs | – | – |"), "{md}");
+    assert!(md.contains("connections × round trips each: 1 × 1\u{202f}000, 100 × 10"));
+    assert!(
+        md.contains("| csp-goroutines | 33.3 k/s – 100.0 k/s | 40.0 k/s – 40.0 k/s |"),
+        "{md}"
+    );
+    assert!(md.contains("## blocking: the processor hand-off around a call"));
+    // The pipes of `blocking(|| ())` are escaped so the cell stays one.
+    assert!(
+        md.contains(
+            "| empty: blocking(\\|\\| ()) / entersyscall(); exitsyscall() | 24.0 | 60.0 | 24.0 – 24.0 | 60.0 – 60.0 | 2.5× faster |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 280 | 300 | 280 – 280 | 300 – 300 | 1.1× faster |"),
+        "{md}"
+    );
+    assert!(md.contains("Median ns per call of 1 timed runs"));
+
+    let html = xtask::report::html(&results, &[]);
+    assert!(html.contains("<section id=\"net-echo\">"));
+    assert!(html.contains("<section id=\"net-blocking\">"));
+    assert!(html.contains("<a href=\"#net-echo\">TCP echo over loopback</a>"));
+
+    let lines = xtask::report::net_summary(&results);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines[0].contains("csp-goroutines 50.0 k/s (p50 14.3 µs, p99 48.0 µs), std 25.0 k/s"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2]
+            .contains("op=empty,calls=1000) ns per call (median): csp-goroutines 24.0, go 60.0"),
+        "{lines:?}"
+    );
+}
