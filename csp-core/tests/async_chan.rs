@@ -734,7 +734,9 @@ fn recv_future_on_a_timer_channel_fires() {
     let rt = tokio_rt();
     let start = std::time::Instant::now();
     let t = csp_core::after(Duration::from_millis(5));
-    let fired = rt.block_on(async { t.recv_async().await }).expect("a value");
+    let fired = rt
+        .block_on(async { t.recv_async().await })
+        .expect("a value");
     assert!(fired >= start);
     let tk = csp_core::tick(Duration::from_millis(1));
     let ticks = block_on(async {

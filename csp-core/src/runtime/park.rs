@@ -130,7 +130,7 @@ impl Waiter {
             // not go away while its sudog is queued or being readied
             // (`taskwait.rs`).
             Waiter::Task(t) => unsafe { &t.as_ref().state },
-            Waiter::GivenBack(_) => unreachable!("a given-back value has no wait state"),
+            Waiter::GivenBack(_) => not_a_waiter(),
         }
     }
 }
@@ -305,6 +305,10 @@ fn wait_ready(p: &ThreadParker, _deadline: Option<Instant>) {
 /// `w` must be parked (or about to park) in [`gopark`] for a wait that the caller
 /// has won: it dequeued the waiter's sudog under the channel lock (and won the
 /// claim where the sudog races), or it is the waiter's timer.
+///
+/// Inlined: it is on every hand-off's path, and the async arms stay out of
+/// line (`TaskWaiter::ready` is cold) so that goroutines pay one compare.
+#[inline(always)]
 pub(crate) unsafe fn goready(w: Waiter) {
     match w {
         Waiter::G(g) => sched::goready(g),
@@ -312,8 +316,14 @@ pub(crate) unsafe fn goready(w: Waiter) {
         Waiter::Thread(p) => unsafe { ready_thread(p) },
         // SAFETY: forwarded contract.
         Waiter::Task(t) => unsafe { TaskWaiter::ready(t) },
-        Waiter::GivenBack(_) => unreachable!("given-back values are freed in wait::ready"),
+        Waiter::GivenBack(_) => not_a_waiter(),
     }
+}
+
+#[cold]
+#[inline(never)]
+fn not_a_waiter() -> ! {
+    unreachable!("given-back values are freed in wait::ready, never readied")
 }
 
 /// Readies a parked OS thread.

@@ -123,6 +123,8 @@ impl TaskWaiter {
     /// The caller claimed the wait (dequeued the sudog under the lock and won
     /// the claim) and holds no lock. `t` is alive until `busy` is cleared, and
     /// not one instruction after it.
+    #[cold]
+    #[inline(never)]
     pub(crate) unsafe fn ready(t: NonNull<TaskWaiter>) {
         // SAFETY: the future waits for `busy` to clear before it reads or
         // drops anything, so `t` is alive up to the store.
