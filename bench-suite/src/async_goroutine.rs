@@ -81,7 +81,11 @@ fn ping_pong(rt: &tokio::runtime::Runtime, rounds: u64) -> Check {
         let mut check = Check::default();
         for i in 0..rounds {
             ping.send_async(i).await;
-            check.add(pong.recv_async().await.expect("csp-async-goroutine: pong closed"));
+            check.add(
+                pong.recv_async()
+                    .await
+                    .expect("csp-async-goroutine: pong closed"),
+            );
         }
         check
     });
@@ -122,7 +126,11 @@ fn latency(w: Latency, n: u64) -> (Histogram<u64>, Check) {
             for _ in 0..n {
                 let t = Instant::now();
                 ping.send_async(1).await;
-                check.add(pong.recv_async().await.expect("csp-async-goroutine: pong closed"));
+                check.add(
+                    pong.recv_async()
+                        .await
+                        .expect("csp-async-goroutine: pong closed"),
+                );
                 let ns = u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX);
                 h.saturating_record(ns.max(1));
             }
