@@ -938,10 +938,20 @@ pub fn impls() -> Vec<Impl> {
     out.push(implementation!(Kanal, mpmc: yes, select: no, unsupported: kanal_missing));
     out.push(implementation!(May, mpmc: yes, select: no, unsupported: may_missing));
     out.push(implementation!(GoLib, mpmc: yes, select: yes, unsupported: supports_all));
+    #[cfg(feature = "csp-threads")]
+    out.push(crate::tasks::implementation::<crate::tasks::CspAsync>());
     out.push(crate::tasks::implementation::<crate::tasks::Tokio>());
     out.push(crate::tasks::implementation::<crate::tasks::AsyncChan>());
+    out.push(crate::tasks::implementation::<crate::tasks::FlumeAsync>());
+    out.push(crate::tasks::implementation::<crate::tasks::KanalAsync>());
+    #[cfg(feature = "csp-goroutines")]
+    out.push(crate::async_goroutine::implementation());
     out
 }
+
+/// The first async peer in report order: where the left-out csp-async
+/// adapters go in the catalog.
+const FIRST_ASYNC: &str = "tokio";
 
 /// Implementations the report knows but this build left out, with the reason.
 pub fn missing_impls() -> Vec<(&'static str, &'static str)> {
@@ -955,6 +965,16 @@ pub fn missing_impls() -> Vec<(&'static str, &'static str)> {
             cfg!(feature = "csp-threads"),
             "csp-threads",
             "built without feature csp-threads",
+        ),
+        (
+            cfg!(feature = "csp-threads"),
+            "csp-async",
+            "built without feature csp-threads",
+        ),
+        (
+            cfg!(feature = "csp-goroutines"),
+            "csp-async-goroutine",
+            "built without feature csp-goroutines",
         ),
     ]
     .into_iter()
@@ -1003,10 +1023,20 @@ pub fn meta_json(mode: Mode) -> serde_json::Value {
         }
     }
     for (k, (name, why)) in missing_impls().into_iter().enumerate() {
-        // Both left-out adapters are csp's, which come first in report order.
+        // Every left-out adapter is csp's: csp-goroutines and csp-threads come
+        // first in report order, csp-async just before the other async peers
+        // and csp-async-goroutine after them.
+        let at = match name {
+            "csp-async" => implementations
+                .iter()
+                .position(|i| i["name"] == FIRST_ASYNC)
+                .unwrap_or(implementations.len()),
+            "csp-async-goroutine" => implementations.len(),
+            _ => k,
+        };
         implementations.insert(
-            k,
-            json!({"name": name, "crate": "csp-core", "green": name == "csp-goroutines",
+            at,
+            json!({"name": name, "crate": "csp-core", "green": name != "csp-threads",
                    "bounded": true, "runner": "criterion"}),
         );
         for w in Workload::ALL {

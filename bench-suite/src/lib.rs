@@ -7,6 +7,10 @@
 //! so a missing feature is a compile-time fact that [`catalog`] reports as
 //! "unsupported" with a reason instead of a number.
 //!
+//! The async peers (futures on tokio tasks) are in [`tasks`]; the
+//! async-to-goroutine ping-pong (a tokio task and a csp goroutine on one
+//! channel pair) in `async_goroutine`.
+//!
 //! Messages are `u64`; every workload returns a [`Check`] (count and sum) that
 //! the tests compare with the closed-form answer.
 //!
@@ -14,6 +18,8 @@
 //! live in [`sync_bench`], with their cases in the same [`catalog`]; loopback
 //! TCP echo and the cost of `csp_core::blocking` in [`net_bench`].
 
+#[cfg(feature = "csp-goroutines")]
+pub mod async_goroutine;
 pub mod catalog;
 pub mod flavor;
 pub mod impls;

@@ -348,7 +348,7 @@ fn dispatch<C: AsyncChannel>(
 }
 
 /// Tokio tasks are green: the spawn workload starts as many as for goroutines.
-fn kind() -> Kind {
+pub(crate) fn kind() -> Kind {
     Kind {
         green: true,
         max_tasks: u64::MAX,
@@ -426,5 +426,97 @@ impl AsyncChannel for AsyncChan {
     }
     fn unsupported(_: Workload) -> Option<&'static str> {
         None
+    }
+}
+
+/// csp's channel futures (`Chan::send_async`, `Chan::recv_async`; MPMC,
+/// unbuffered channels) on tokio tasks.
+#[cfg(feature = "csp-threads")]
+#[derive(Debug)]
+pub struct CspAsync;
+
+#[cfg(feature = "csp-threads")]
+impl AsyncChannel for CspAsync {
+    const NAME: &'static str = "csp-async";
+    const CRATE: &'static str = "csp-core";
+    type Tx = csp_core::Chan<u64>;
+    type Rx = csp_core::Chan<u64>;
+
+    fn chan(cap: usize) -> (Self::Tx, Self::Rx) {
+        let c = csp_core::Chan::new(cap);
+        (c.clone(), c)
+    }
+    async fn send(tx: &Self::Tx, v: u64) {
+        tx.send_async(v).await;
+    }
+    async fn recv(rx: &mut Self::Rx) -> u64 {
+        rx.recv_async().await.expect("csp-async: channel closed")
+    }
+    fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
+        Some(rx.clone())
+    }
+    fn unsupported(_: Workload) -> Option<&'static str> {
+        None
+    }
+}
+
+/// flume's `bounded(cap)` through its futures (`send_async`, `recv_async`;
+/// MPMC, unbuffered channels) on tokio tasks.
+#[derive(Debug)]
+pub struct FlumeAsync;
+
+impl AsyncChannel for FlumeAsync {
+    const NAME: &'static str = "flume-async";
+    const CRATE: &'static str = "flume";
+    type Tx = flume::Sender<u64>;
+    type Rx = flume::Receiver<u64>;
+
+    fn chan(cap: usize) -> (Self::Tx, Self::Rx) {
+        flume::bounded(cap)
+    }
+    async fn send(tx: &Self::Tx, v: u64) {
+        tx.send_async(v).await.expect("flume-async: receivers gone");
+    }
+    async fn recv(rx: &mut Self::Rx) -> u64 {
+        rx.recv_async().await.expect("flume-async: senders gone")
+    }
+    fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
+        Some(rx.clone())
+    }
+    fn unsupported(_: Workload) -> Option<&'static str> {
+        None
+    }
+}
+
+/// kanal's `bounded_async(cap)` (MPMC, unbuffered channels) on tokio tasks.
+#[derive(Debug)]
+pub struct KanalAsync;
+
+impl AsyncChannel for KanalAsync {
+    const NAME: &'static str = "kanal-async";
+    const CRATE: &'static str = "kanal";
+    type Tx = kanal::AsyncSender<u64>;
+    type Rx = kanal::AsyncReceiver<u64>;
+
+    fn chan(cap: usize) -> (Self::Tx, Self::Rx) {
+        kanal::bounded_async(cap)
+    }
+    async fn send(tx: &Self::Tx, v: u64) {
+        tx.send(v).await.expect("kanal-async: receivers gone");
+    }
+    async fn recv(rx: &mut Self::Rx) -> u64 {
+        rx.recv().await.expect("kanal-async: senders gone")
+    }
+    fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
+        Some(rx.clone())
+    }
+    fn unsupported(w: Workload) -> Option<&'static str> {
+        // select4 races four receive futures in tokio::select! and drops the
+        // losers; kanal 0.1.1's ReceiveFuture drops a value that a sender
+        // already handed it (its Drop impl), so the workload would lose one.
+        (w == Workload::Select4).then_some(
+            "kanal has no select, and its receive future is not cancel-safe for \
+             tokio::select! (a dropped ReceiveFuture drops a value a sender already handed it)",
+        )
     }
 }

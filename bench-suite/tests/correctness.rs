@@ -66,7 +66,15 @@ pairs! {
     go_lib => "go-lib",
     tokio => "tokio",
     async_channel => "async-channel",
+    flume_async => "flume-async",
+    kanal_async => "kanal-async",
 }
+
+#[cfg(feature = "csp-threads")]
+pairs! { csp_async => "csp-async" }
+
+#[cfg(feature = "csp-goroutines")]
+pairs! { csp_async_goroutine => "csp-async-goroutine" }
 
 #[cfg(feature = "csp-threads")]
 pairs! { csp_threads => "csp-threads" }
@@ -94,13 +102,23 @@ fn unsupported_pairs_are_the_documented_ones() {
                 .map(move |w| (i.name.to_string(), w.name()))
         })
         .collect();
-    let want = [
+    #[allow(unused_mut)]
+    let mut want = vec![
         ("std-mpsc", "mpmc"),
         ("std-mpsc", "select4"),
         ("kanal", "select4"),
         ("may", "select4"),
         ("tokio", "mpmc"),
+        ("kanal-async", "select4"),
     ];
+    // The async-to-goroutine case runs ping-pong only.
+    #[cfg(feature = "csp-goroutines")]
+    want.extend(
+        Workload::ALL
+            .into_iter()
+            .filter(|w| *w != Workload::PingPong)
+            .map(|w| ("csp-async-goroutine", w.name())),
+    );
     assert_eq!(missing.len(), want.len(), "{missing:?}");
     for (i, w) in want {
         assert!(
@@ -108,6 +126,31 @@ fn unsupported_pairs_are_the_documented_ones() {
             "{i} {w} missing from {missing:?}"
         );
     }
+}
+
+/// The async-to-goroutine ping-pong at a size of its own (not the catalog's):
+/// every round trip's answer arrives, over several runs in one csp runtime.
+#[cfg(feature = "csp-goroutines")]
+#[test]
+fn async_goroutine_ping_pong_returns_every_answer() {
+    use bench_suite::catalog::Sizes;
+    let imp = implementation("csp-async-goroutine");
+    let case = cases(Mode::Smoke)
+        .into_iter()
+        .find(|c| c.workload == Workload::PingPong)
+        .unwrap();
+    for rounds in [1, 7, 1_000] {
+        let sizes = Sizes {
+            rounds,
+            ..Mode::Smoke.sizes()
+        };
+        let (got, _) = (imp.run)(&case, sizes, 3).expect("ping_pong runs");
+        assert_eq!(got, bench_suite::workloads::ping_pong::expected(rounds));
+    }
+    assert_eq!(
+        (imp.run)(&case, Mode::Smoke.sizes(), 1).map(|(c, _)| c),
+        Ok(case.expected(Mode::Smoke.sizes(), imp.kind))
+    );
 }
 
 #[test]

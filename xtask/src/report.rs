@@ -1044,7 +1044,9 @@ fn scaling_section(results: &Results, drawn: &[Drawn]) -> Section {
     sec.blocks.push(Block::Para(format!(
         "The headline case of each workload on the runtimes that take a worker count \
          (csp goroutines: Builder::workers; may: config().set_workers; go-lib: \
-         set_gomaxprocs; tokio and async-channel: the runtime's worker_threads; Go: \
+         set_gomaxprocs; the async peers (tokio, async-channel, csp-async, flume-async, \
+         kanal-async): the tokio runtime's worker_threads; csp-async-goroutine: both, the \
+         tokio runtime's and csp's; Go: \
          GOMAXPROCS through go test -cpu), at {} worker threads; median ns per unit. \
          OS-thread peers have no worker count and are left out. With more workers than \
          CPUs ({} here) the runtimes are oversubscribed.",
