@@ -16,7 +16,9 @@
 //! vector (a histogram per client would be 200 KiB × 1 000 clients) and
 //! recorded into one HDR histogram over every timed run of the case.
 
-use crate::catalog::{BlockingOp, NetCase, NetWorkload, ECHO_MSG};
+#[cfg(feature = "csp-goroutines")]
+use crate::catalog::BlockingOp;
+use crate::catalog::{NetCase, NetWorkload, ECHO_MSG};
 use crate::Flavor;
 use hdrhistogram::Histogram;
 use std::io::{self, Read, Write};
@@ -742,6 +744,7 @@ fn echo_tokio(conns: u64, rounds: u64) -> Run {
 
 /// The getpid system call itself (glibc's `getpid` is one too since 2.25,
 /// but `syscall` makes it explicit).
+#[cfg(feature = "csp-goroutines")]
 fn getpid() -> i64 {
     // SAFETY: SYS_getpid takes no arguments, touches no memory and cannot
     // fail.
