@@ -749,3 +749,50 @@ fn recv_future_on_a_timer_channel_fires() {
     });
     assert_eq!(ticks, 3);
 }
+
+/// A waker that, when woken, polls every future it holds right away (as some
+/// executors' wakers do inline).
+struct InlinePoll {
+    futs: Mutex<Vec<Pin<Box<csp_core::RecvFuture<'static, i32>>>>>,
+    done: Mutex<Vec<Option<i32>>>,
+}
+
+impl Wake for InlinePoll {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let Ok(mut futs) = self.futs.try_lock() else {
+            return;
+        };
+        let w = Waker::from(flag_waker().0);
+        let mut i = 0;
+        while i < futs.len() {
+            if let Poll::Ready(v) = poll_once(futs[i].as_mut(), &w) {
+                self.done.lock().unwrap().push(v);
+                drop(futs.remove(i));
+            } else {
+                i += 1;
+            }
+        }
+    }
+}
+
+#[test]
+fn close_with_a_waker_that_polls_inline_does_not_deadlock() {
+    // Two queued futures of one "task" whose waker polls both inline: close
+    // must let both go before it runs either wake, or the first wake spins
+    // on the second future, still held by close.
+    let ch: &'static Chan<i32> = Box::leak(Box::new(Chan::new(0)));
+    let task = Arc::new(InlinePoll {
+        futs: Mutex::new(vec![Box::pin(ch.recv_async()), Box::pin(ch.recv_async())]),
+        done: Mutex::new(vec![]),
+    });
+    let w = Waker::from(task.clone());
+    for f in task.futs.lock().unwrap().iter_mut() {
+        assert!(poll_once(f.as_mut(), &w).is_pending());
+    }
+    ch.close();
+    assert_eq!(*task.done.lock().unwrap(), [None, None]);
+}

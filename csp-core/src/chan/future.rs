@@ -23,11 +23,12 @@ use std::marker::PhantomPinned;
 use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::ptr::{self, NonNull};
-use std::task::{Context, Poll as TaskPoll};
+use std::task::{Context, Poll as TaskPoll, Waker};
 
 use super::hchan::Hchan;
 use super::ops::Poll;
 use super::Chan;
+use crate::runtime::deadlock::QueuedTask;
 use crate::runtime::park::Waiter;
 use crate::runtime::sudog::Sudog;
 use crate::runtime::taskwait::TaskWaiter;
@@ -93,14 +94,15 @@ impl<T> Op<T> {
         }
     }
 
-    /// Queues this operation's sudog on `c` and returns `Pending`.
+    /// Queues this operation's sudog on `c`, to wake `waker`, and returns
+    /// `Pending`.
     ///
     /// # Safety
     /// `c`'s lock is held (and released here); the op is pinned and not queued.
-    unsafe fn enqueue(&mut self, dir: Dir, c: &Hchan<T>, cx: &Context<'_>) -> TaskPoll<Outcome> {
+    unsafe fn enqueue(&mut self, dir: Dir, c: &Hchan<T>, waker: Waker) -> TaskPoll<Outcome> {
         debug_assert!(!self.queued);
         // SAFETY: lock held, not queued: nobody else reaches the waiter.
-        let old = unsafe { self.task.arm(cx.waker()) };
+        let old = unsafe { self.task.arm(waker) };
         let w = Waiter::Task(NonNull::from(&self.task));
         // SAFETY: the sudog lives in this pinned op until it is dequeued by a
         // waker (and released) or removed by `cancel`.
@@ -111,6 +113,7 @@ impl<T> Op<T> {
             self.queued = true;
             c.unlock();
         }
+        QueuedTask::begin();
         drop(old);
         TaskPoll::Pending
     }
@@ -121,19 +124,35 @@ impl<T> Op<T> {
         debug_assert!(self.queued);
         if !self.task.claimed() {
             c.lock();
-            if !self.task.claimed() {
-                // SAFETY: lock held, unclaimed.
-                let old = unsafe { self.task.update_waker(cx.waker()) };
+            let unclaimed = !self.task.claimed();
+            // SAFETY: lock held, and the wait is unclaimed.
+            if unclaimed && unsafe { self.task.wakes(cx.waker()) } {
                 // SAFETY: we hold the lock.
                 unsafe { c.unlock() };
-                drop(old);
                 return TaskPoll::Pending;
             }
             // SAFETY: we hold the lock.
             unsafe { c.unlock() };
+            if !self.task.claimed() {
+                // Another task polls us now: point the wait at it. The clone
+                // (user code) runs with no lock held.
+                let w = cx.waker().clone();
+                c.lock();
+                if !self.task.claimed() {
+                    // SAFETY: lock held, unclaimed.
+                    let old = unsafe { self.task.update_waker(w) };
+                    // SAFETY: we hold the lock.
+                    unsafe { c.unlock() };
+                    drop(old);
+                    return TaskPoll::Pending;
+                }
+                // SAFETY: we hold the lock.
+                unsafe { c.unlock() };
+            }
         }
         self.task.wait_released();
         self.queued = false;
+        QueuedTask::end();
         // SAFETY: the waker is done with the sudog (released).
         let ok = unsafe { (*self.sgp()).success };
         TaskPoll::Ready(if ok { Outcome::Moved } else { Outcome::Closed })
@@ -145,6 +164,8 @@ impl<T> Op<T> {
         if !self.queued {
             return None;
         }
+        self.queued = false;
+        QueuedTask::end();
         if !self.task.claimed() {
             c.lock();
             if !self.task.claimed() {
@@ -154,14 +175,12 @@ impl<T> Op<T> {
                     self.task.cancelled();
                     c.unlock();
                 }
-                self.queued = false;
                 return None;
             }
             // SAFETY: we hold the lock.
             unsafe { c.unlock() };
         }
         self.task.wait_released();
-        self.queued = false;
         // SAFETY: released: the sudog is ours.
         let ok = unsafe { (*self.sgp()).success };
         Some(if ok { Outcome::Moved } else { Outcome::Closed })
@@ -172,24 +191,30 @@ impl<T> Op<T> {
         let out = if self.queued {
             std::task::ready!(self.poll_queued(c, cx))
         } else {
-            c.lock();
-            // SAFETY: lock held; the slot is valid for a write of `T`.
-            match unsafe { c.poll_recv(self.slot()) } {
-                Poll::Ready { wake, ok } => {
-                    // SAFETY: we hold the lock; `wake` was dequeued by us.
-                    unsafe {
-                        c.unlock();
-                        ready(wake);
+            let mut waker = None;
+            loop {
+                c.lock();
+                // SAFETY: lock held; the slot is valid for a write of `T`.
+                match unsafe { c.poll_recv(self.slot()) } {
+                    Poll::Ready { wake, ok } => {
+                        // SAFETY: we hold the lock; `wake` was dequeued by us.
+                        unsafe {
+                            c.unlock();
+                            ready(wake);
+                        }
+                        break if ok { Outcome::Moved } else { Outcome::Closed };
                     }
-                    if ok {
-                        Outcome::Moved
-                    } else {
-                        Outcome::Closed
-                    }
-                }
-                Poll::NotReady | Poll::Closed => {
-                    // SAFETY: lock held; we are pinned and not queued.
-                    return unsafe { self.enqueue(Dir::Recv, c, cx) }.map(|_| None);
+                    Poll::NotReady | Poll::Closed => match waker.take() {
+                        // SAFETY: lock held; we are pinned and not queued.
+                        Some(w) => return unsafe { self.enqueue(Dir::Recv, c, w) }.map(|_| None),
+                        None => {
+                            // Clone the waker (user code) with no lock held,
+                            // then try again.
+                            // SAFETY: we hold the lock.
+                            unsafe { c.unlock() };
+                            waker = Some(cx.waker().clone());
+                        }
+                    },
                 }
             }
         };
@@ -206,24 +231,35 @@ impl<T> Op<T> {
             std::task::ready!(self.poll_queued(c, cx))
         } else {
             assert!(self.has_value, "SendFuture polled after completion");
-            c.lock();
-            // SAFETY: lock held; the slot holds our value.
-            match unsafe { c.poll_send(self.slot()) } {
-                Poll::Ready { wake, .. } => {
-                    // SAFETY: we hold the lock; `wake` was dequeued by us.
-                    unsafe {
-                        c.unlock();
-                        ready(wake);
+            let mut waker = None;
+            loop {
+                c.lock();
+                // SAFETY: lock held; the slot holds our value.
+                match unsafe { c.poll_send(self.slot()) } {
+                    Poll::Ready { wake, .. } => {
+                        // SAFETY: we hold the lock; `wake` was dequeued by us.
+                        unsafe {
+                            c.unlock();
+                            ready(wake);
+                        }
+                        break Outcome::Moved;
                     }
-                    Outcome::Moved
+                    Poll::Closed => {
+                        // SAFETY: we hold the lock.
+                        unsafe { c.unlock() };
+                        break Outcome::Closed;
+                    }
+                    Poll::NotReady => match waker.take() {
+                        // SAFETY: lock held; we are pinned and not queued.
+                        Some(w) => return unsafe { self.enqueue(Dir::Send, c, w) }.map(|_| ()),
+                        None => {
+                            // As in poll_recv: clone with no lock held.
+                            // SAFETY: we hold the lock.
+                            unsafe { c.unlock() };
+                            waker = Some(cx.waker().clone());
+                        }
+                    },
                 }
-                Poll::Closed => {
-                    // SAFETY: we hold the lock.
-                    unsafe { c.unlock() };
-                    Outcome::Closed
-                }
-                // SAFETY: lock held; we are pinned and not queued.
-                Poll::NotReady => return unsafe { self.enqueue(Dir::Send, c, cx) }.map(|_| ()),
             }
         };
         self.has_value = false;
@@ -402,6 +438,14 @@ impl<T> Chan<T> {
     /// the channel, ahead of every value sent after it (to the next waiting
     /// receiver, or the head of the buffer). Values given back by several
     /// futures dropped at once come out in the reverse order of the drops.
+    ///
+    /// Known limits of giving back: until it is received, a given-back value
+    /// can sit in the channel beyond its capacity (`len` does not count it);
+    /// and on a closed channel a receive that found it drained *before* the
+    /// value came back has already reported "closed", while later receives
+    /// get the value (Go never lets a value follow "closed": a receiver that
+    /// cancels futures on a channel that may close should drain it after it
+    /// stops cancelling).
     ///
     /// ```
     /// use csp_core::{block_on, go, Chan};

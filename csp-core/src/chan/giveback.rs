@@ -118,15 +118,20 @@ impl<T> Hchan<T> {
     /// The caller holds the last handle: nobody else can reach the channel.
     pub(crate) unsafe fn drop_given_back(&self) {
         // SAFETY: no other party exists, so taking the lock cannot block and
-        // every queued record is ours.
+        // every queued record is ours. The values are dropped (user code)
+        // after the lock is released.
         unsafe {
             self.lock();
+            let mut records = Vec::new();
             while let Some(sg) = self.sendq.dequeue() {
                 debug_assert!((*sg).is_given_back(), "hchan: freed with a sender waiting");
+                records.push(sg);
+            }
+            self.unlock();
+            for sg in records {
                 ptr::drop_in_place((*sg).elem.cast::<T>());
                 free::<T>(sg);
             }
-            self.unlock();
         }
     }
 }

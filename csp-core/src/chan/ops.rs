@@ -12,7 +12,7 @@ use super::hchan::Hchan;
 use super::waitq::WaitQ;
 use crate::runtime::park::WaitReason;
 use crate::runtime::sudog::Sudog;
-use crate::runtime::wait::{ready, Wait, WaitOutcome};
+use crate::runtime::wait::{ready, ready_deferred, Wait, WaitOutcome};
 use crate::shim::Ordering;
 
 /// How long an operation may block.
@@ -327,11 +327,17 @@ impl<T> Hchan<T> {
                 self.sendq.enqueue(sg);
             }
             self.unlock();
+            // Async tasks are all let go first, then woken: a waker that
+            // polls inline may poll another future readied here.
+            let mut wakers = Vec::new();
             while !list.is_null() {
                 let sg = list;
                 list = (*sg).next;
                 (*sg).next = ptr::null_mut();
-                ready(sg);
+                wakers.extend(ready_deferred(sg));
+            }
+            for w in wakers {
+                w.wake();
             }
         }
         true

@@ -5,7 +5,8 @@
 //! WaitGroup — no timer is pending (a sleeping goroutine, a timed receive, an
 //! `after` or a `tick` will still wake something), no goroutine waits on the
 //! netpoller (the network may still wake it, as in Go) or in `block_on` for a
-//! future ([`EXTERNAL_WAITS`]), no OS thread outside the
+//! future ([`EXTERNAL_WAITS`]), no async task's future is queued on a channel
+//! ([`QUEUED_TASKS`]), no OS thread outside the
 //! runtime is blocked in a channel operation ([`BLOCKED_THREADS`]), and this
 //! has stayed so for [`DEADLOCK_GRACE`] with no goroutine readied from outside
 //! meanwhile (an outside thread may have taken a goroutine off a channel and
@@ -56,6 +57,23 @@ impl Drop for ExternalWait {
     }
 }
 
+/// Futures queued on a channel (`chan/future.rs`): their tasks run outside
+/// the runtime and may still send or receive, as an outside thread may.
+static QUEUED_TASKS: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts the futures queued on channels, for the rule.
+pub(crate) struct QueuedTask;
+
+impl QueuedTask {
+    pub(crate) fn begin() {
+        QUEUED_TASKS.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn end() {
+        QUEUED_TASKS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// A deadlock seen by an M going idle, to be confirmed after the grace: the
 /// count of outside readies at that moment.
 pub(crate) struct Suspect(u64);
@@ -71,6 +89,7 @@ impl Sched {
             && self.netpoll.get().map_or(0, |np| np.waiters()) == 0
             && BLOCKED_THREADS.load(Ordering::SeqCst) == 0
             && EXTERNAL_WAITS.load(Ordering::SeqCst) == 0
+            && QUEUED_TASKS.load(Ordering::SeqCst) == 0
             && !self.has_queued_work()
             && {
                 let all = self.allgs.lock();

@@ -11,19 +11,25 @@ std::thread_local! {
 
 #[cfg(loom)]
 loom::thread_local! {
-    static RAND: Cell<u64> = Cell::new(LOOM_SEED.load(std::sync::atomic::Ordering::Relaxed));
+    static RAND: Cell<u64> = Cell::new(LOOM_SEED.with(Cell::get));
 }
 
-/// loom: the seed each model thread's generator starts from (a plain std
-/// atomic, outside the model), so that a model can be checked under several
-/// select poll orders; see [`set_loom_seed`].
+// loom: the seed each model thread's generator starts from, so that a model
+// can be checked under several select poll orders; see [`set_loom_seed`]. A
+// std thread-local of the test's OS thread (loom runs a model's threads on
+// it), not a global: the test harness runs models on several threads at
+// once, and a seed changed by another test mid-exploration made a model
+// nondeterministic ("Reached unexpected exploration state").
 #[cfg(loom)]
-static LOOM_SEED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+std::thread_local! {
+    static LOOM_SEED: Cell<u64> = const { Cell::new(1) };
+}
 
-/// loom: sets the seed of the generators of threads created from now on.
+/// loom: sets the seed of the generators of model threads created from now
+/// on by the calling test.
 #[cfg(loom)]
 pub(crate) fn set_loom_seed(seed: u64) {
-    LOOM_SEED.store(seed | 1, std::sync::atomic::Ordering::Relaxed);
+    LOOM_SEED.with(|s| s.set(seed | 1));
 }
 
 #[cfg(not(loom))]

@@ -15,7 +15,10 @@
 //! the waker's last touch, and the future waits that out
 //! ([`TaskWaiter::wait_released`]) before it reads the outcome or goes away.
 //! The wait is short: `ready` clones the `Waker`, clears `busy`, and only then
-//! wakes the clone, so a waker that polls inline cannot deadlock on it.
+//! wakes the clone, so a waker that polls inline cannot deadlock on it; a
+//! waker that readies several tasks (`closechan`) releases all of them before
+//! it wakes any. Futures clone their `Waker` before they take a channel lock,
+//! so that no `Waker::clone` runs under one.
 
 use std::cell::UnsafeCell;
 use std::ptr::NonNull;
@@ -56,7 +59,7 @@ impl TaskWaiter {
     /// The caller holds the lock of the queue it is about to publish the
     /// sudog in, and no earlier wait of this waiter is in flight (it ended
     /// with [`wait_released`](Self::wait_released) or was cancelled).
-    pub(crate) unsafe fn arm(&self, waker: &Waker) -> Option<Waker> {
+    pub(crate) unsafe fn arm(&self, waker: Waker) -> Option<Waker> {
         debug_assert!(
             !self.busy.load(Ordering::Relaxed),
             "task waiter armed twice"
@@ -64,7 +67,7 @@ impl TaskWaiter {
         self.state.arm();
         self.busy.store(true, Ordering::Relaxed);
         // SAFETY: nobody else can reach the waiter before the sudog is queued.
-        unsafe { (*self.waker.get()).replace(waker.clone()) }
+        unsafe { (*self.waker.get()).replace(waker) }
     }
 
     /// Whether a waker has claimed the wait: then the sudog is out of every
@@ -80,14 +83,19 @@ impl TaskWaiter {
     ///
     /// # Safety
     /// The queue lock is held and [`claimed`](Self::claimed) is false.
-    pub(crate) unsafe fn update_waker(&self, waker: &Waker) -> Option<Waker> {
+    pub(crate) unsafe fn update_waker(&self, waker: Waker) -> Option<Waker> {
         debug_assert!(!self.claimed());
         // SAFETY: under the lock, unclaimed: no waker reads the field.
-        let w = unsafe { &mut *self.waker.get() };
-        match w {
-            Some(old) if old.will_wake(waker) => None,
-            _ => w.replace(waker.clone()),
-        }
+        unsafe { (*self.waker.get()).replace(waker) }
+    }
+
+    /// Whether the queued wait already wakes `waker`'s task.
+    ///
+    /// # Safety
+    /// As [`update_waker`](Self::update_waker).
+    pub(crate) unsafe fn wakes(&self, waker: &Waker) -> bool {
+        // SAFETY: as in update_waker.
+        unsafe { (*self.waker.get()).as_ref() }.is_some_and(|w| w.will_wake(waker))
     }
 
     /// The future took its unclaimed sudog out of the queue itself.
@@ -120,22 +128,33 @@ impl TaskWaiter {
     /// The waker's side of `goready`: wakes the task.
     ///
     /// # Safety
-    /// The caller claimed the wait (dequeued the sudog under the lock and won
-    /// the claim) and holds no lock. `t` is alive until `busy` is cleared, and
-    /// not one instruction after it.
+    /// As [`release`](Self::release).
     #[cold]
     #[inline(never)]
     pub(crate) unsafe fn ready(t: NonNull<TaskWaiter>) {
+        // SAFETY: forwarded contract.
+        if let Some(w) = unsafe { Self::release(t) } {
+            w.wake();
+        }
+    }
+
+    /// Lets the future go on and returns the waker to wake: the first half of
+    /// [`ready`](Self::ready), for a waker that readies several tasks and
+    /// must let all of them go before it runs any wake (`closechan`: a task
+    /// whose waker polls inline may poll another of the futures readied).
+    ///
+    /// # Safety
+    /// The caller claimed the wait (dequeued the sudog under the lock and won
+    /// the claim) and holds no lock. `t` is alive until `busy` is cleared, and
+    /// not one instruction after it.
+    pub(crate) unsafe fn release(t: NonNull<TaskWaiter>) -> Option<Waker> {
         // SAFETY: the future waits for `busy` to clear before it reads or
         // drops anything, so `t` is alive up to the store.
-        let waker = unsafe {
+        unsafe {
             let t = t.as_ref();
             let w = (*t.waker.get()).clone();
             t.busy.store(false, Ordering::Release);
             w
-        };
-        if let Some(w) = waker {
-            w.wake();
         }
     }
 }

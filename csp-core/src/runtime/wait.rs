@@ -27,6 +27,7 @@ use std::time::Instant;
 use crate::runtime::panic;
 use crate::runtime::park::{self, ThreadParker, WaitReason, Waiter};
 use crate::runtime::sudog::Sudog;
+use crate::runtime::taskwait::TaskWaiter;
 use crate::shim::{AtomicPtr, AtomicU32, Ordering};
 
 /// The fields a waker touches; Go keeps them in `g`. Only this module writes them.
@@ -201,6 +202,24 @@ pub(crate) unsafe fn ready(sg: *mut Sudog) {
         w.state().param.store(sg, Ordering::Relaxed);
         park::goready(w);
     }
+}
+
+/// [`ready`], except that an async task's waker is returned instead of
+/// woken, for a caller that readies several waiters and must let every task
+/// go on before it runs any waker (`closechan`).
+///
+/// # Safety
+/// As [`ready`].
+pub(crate) unsafe fn ready_deferred(sg: *mut Sudog) -> Option<std::task::Waker> {
+    // SAFETY: forwarded contract.
+    unsafe {
+        if let Waiter::Task(t) = (*sg).g {
+            t.as_ref().state.param.store(sg, Ordering::Relaxed);
+            return TaskWaiter::release(t);
+        }
+        ready(sg);
+    }
+    None
 }
 
 /// Readies a waiter that waits without a sudog (join, WaitGroup).
