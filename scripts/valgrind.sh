@@ -62,7 +62,9 @@ while read -r name exe; do
   # reservations than the tests make; only rt_deep_stack needs deep ones.
   stack=1048576
   [ "$name" = rt_deep_stack ] && stack=33554432
-  if ! CSP_STACK_SIZE=$stack CSP_STACK_GUARD=mprotect valgrind --quiet --error-exitcode=99 --leak-check=no \
+  # RUNS is read by block_on_runtimes only: 200 runtime pairs natively, 40 here.
+  runs=40
+  if ! RUNS=$runs CSP_STACK_SIZE=$stack CSP_STACK_GUARD=mprotect valgrind --quiet --error-exitcode=99 --leak-check=no \
       --max-stackframe=262144 --max-threads=4000 --fair-sched=yes \
       --suppressions=scripts/valgrind.supp "$exe" --test-threads=2 >"target/valgrind-$name.log" 2>&1; then
     echo "FAILED: $name (see target/valgrind-$name.log)"; tail -30 "target/valgrind-$name.log"; status=1

@@ -7,7 +7,7 @@
 //! being polled stays in the slot, so none is lost.
 
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -66,10 +66,22 @@ pub fn block_on<F: Future>(fut: F) -> F::Output {
     let waker = Waker::from(notify.clone());
     let mut cx = Context::from_waker(&waker);
     loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+        if let Poll::Ready(v) = poll_once(fut.as_mut(), &mut cx) {
             return v;
         }
         let _outside = ExternalWait::begin();
         notify.ch.recv();
     }
+}
+
+/// One poll of `fut`, never inlined into `block_on`'s loop: between two polls
+/// the goroutine may resume on another thread, and a future that uses a
+/// thread-local (tokio's runtime context, its coop budget) must find the
+/// thread it runs on now. Inlined, the compiler may compute the thread-local's
+/// address once before the loop (it assumes a function stays on one thread),
+/// and a later poll would then read and write the first thread's copy, racing
+/// with that thread.
+#[inline(never)]
+fn poll_once<F: Future>(fut: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fut.poll(cx)
 }

@@ -67,7 +67,12 @@ impl<T> std::fmt::Debug for JoinHandle<T> {
 /// and `spawn` itself when the runtime has just handed the goroutine's
 /// processor to another thread). Do not hold a reference into a
 /// `thread_local!` across such a call, and do not rely on the thread's
-/// identity (or use [`lock_os_thread`](crate::lock_os_thread)).
+/// identity (or use [`lock_os_thread`](crate::lock_os_thread)). An optimised
+/// build may also keep a thread-local's *address* from before such a call
+/// to after it when both accesses end up in one function (the compiler
+/// assumes a function stays on one thread): code that uses a thread-local on
+/// both sides of a park is safest with that use in a function marked
+/// `#[inline(never)]`, as [`block_on`](crate::block_on) does for each poll.
 /// A goroutine that blocks its thread (a blocking system call, a std mutex,
 /// `std::thread::sleep`) does not stall the others: wrap the call in
 /// [`blocking`](crate::blocking), or the runtime hands its processor to
