@@ -273,6 +273,14 @@ impl Progress {
         }
     }
 
+    /// A line above the bar (or among the progress lines).
+    fn println(&self, s: &str) {
+        match &self.bar {
+            Some(b) => b.println(s),
+            None => eprintln!("{s}"),
+        }
+    }
+
     fn abandon(&self) {
         if let Some(b) = &self.bar {
             b.abandon();
@@ -354,7 +362,7 @@ pub fn run(opts: &Options) -> Result<Option<Results>, String> {
         return Ok(None);
     }
     let bar = Progress::new(plan.steps() as u64);
-    run_criterion(&ctx, features.0, &plan, &bar)?;
+    let failed = run_criterion(&ctx, features.0, &plan, &bar)?;
     let benched = ctx.start.elapsed();
     let (go_entries, go_status) = run_go(&ctx, &plan, &bar)?;
     bar.finish();
@@ -386,7 +394,15 @@ pub fn run(opts: &Options) -> Result<Option<Results>, String> {
         (net_done - sync_done).as_secs_f64(),
         (ctx.start.elapsed() - net_done).as_secs_f64()
     );
-    let mut results = collect(&ctx, &plan, features.1, go_entries, go_status, park_memory);
+    let mut results = collect(
+        &ctx,
+        &plan,
+        features.1,
+        &failed,
+        go_entries,
+        go_status,
+        park_memory,
+    );
     results.latency = latency;
     results.sync = sync;
     results.net = net;
@@ -490,45 +506,182 @@ fn go_id(workload: &str, params: &str) -> String {
     }
 }
 
-/// Stage 3: runs criterion over the planned ids, advancing `bar` per id.
-fn run_criterion(ctx: &Ctx, features: &[&str], plan: &Plan, bar: &Progress) -> Result<(), String> {
-    let _ = std::fs::remove_file(&ctx.meta_path);
-    if plan.rust_ids.is_empty() {
-        return Ok(());
-    }
-    let mut cmd = bench_cmd(&ctx.root, features, ctx.opts.mode);
-    cmd.env("CSP_BENCH_META", &ctx.meta_path)
-        .env("CRITERION_HOME", &ctx.home)
-        .arg("--");
-    if ctx.opts.filter.is_some() || !ctx.opts.impls.is_empty() || !ctx.opts.workloads.is_empty() {
-        // criterion takes one regex: the exact ids chosen.
-        let ids: Vec<String> = plan.rust_ids.iter().map(|id| regex::escape(id)).collect();
-        cmd.arg(format!("^({})$", ids.join("|")));
-    }
-    let current = Mutex::new(String::new());
-    let b = bar.clone();
-    let ok = stream(cmd, &ctx.log, move |l| {
+/// A case whose benchmark process failed twice: no figure, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failed {
+    /// The criterion id.
+    pub id: String,
+    /// The last lines the process printed.
+    pub tail: Vec<String>,
+}
+
+/// How many of a failed process's last lines a warning repeats.
+const TAIL_LINES: usize = 12;
+
+/// What one criterion process did: the ids it finished, the id it was in
+/// when it stopped, its last lines, and whether it exited successfully.
+#[derive(Debug, Default)]
+struct Pass {
+    finished: Vec<String>,
+    current: Option<String>,
+    tail: std::collections::VecDeque<String>,
+    ok: bool,
+}
+
+impl Pass {
+    /// Follows one line of criterion's output.
+    fn line(&mut self, l: &str) {
+        if self.tail.len() == TAIL_LINES {
+            self.tail.pop_front();
+        }
+        self.tail.push_back(l.to_string());
         let Some(rest) = l.strip_prefix("Benchmarking ") else {
             return;
         };
         let id = rest.split(": ").next().unwrap_or(rest);
-        let mut cur = current.lock().expect("progress lock");
-        if *cur != id {
-            *cur = id.to_string();
-            b.running(id);
+        if self.current.as_deref() != Some(id) {
+            self.current = Some(id.to_string());
         }
         if rest.ends_with(": Analyzing") {
-            b.finished(id);
+            self.finished.push(id.to_string());
+            self.current = None;
         }
-    })?;
-    if !ok {
+    }
+}
+
+/// After a failed pass over `remaining`: the ids still to run and whether
+/// the case it died in has now failed twice (then it is given up). A
+/// process that dies outside any case (before the first, or between two)
+/// is retried once as a whole.
+fn after_failure(
+    remaining: &[String],
+    pass: &Pass,
+    failed_once: &mut BTreeSet<String>,
+) -> (Vec<String>, Option<Failed>) {
+    let left: Vec<String> = remaining
+        .iter()
+        .filter(|id| !pass.finished.contains(id))
+        .cloned()
+        .collect();
+    let culprit = pass
+        .current
+        .clone()
+        .or_else(|| left.first().cloned())
+        .unwrap_or_default();
+    if failed_once.insert(culprit.clone()) {
+        return (left, None);
+    }
+    let left = left.into_iter().filter(|id| *id != culprit).collect();
+    let failed = Failed {
+        id: culprit,
+        tail: pass.tail.iter().cloned().collect(),
+    };
+    (left, Some(failed))
+}
+
+/// Stage 3: runs criterion over the planned ids, advancing `bar` per id.
+///
+/// One process runs every case, so a case that crashes it (a panic, a
+/// signal) would take the rest of the run with it: the process is started
+/// again over the ids not yet finished, and a case that fails twice is
+/// given up with a warning (its last lines, and the log's path) and comes
+/// back in the returned list. A csp case given up is an error, after the
+/// rest have run: a crash in csp is a bug, in a peer it is the peer's.
+fn run_criterion(
+    ctx: &Ctx,
+    features: &[&str],
+    plan: &Plan,
+    bar: &Progress,
+) -> Result<Vec<Failed>, String> {
+    let _ = std::fs::remove_file(&ctx.meta_path);
+    let mut remaining = plan.rust_ids.clone();
+    let mut failed_once = BTreeSet::new();
+    let mut failed: Vec<Failed> = Vec::new();
+    let mut first = true;
+    let mut outside = 0;
+    while !remaining.is_empty() {
+        let mut cmd = bench_cmd(&ctx.root, features, ctx.opts.mode);
+        cmd.env("CSP_BENCH_META", &ctx.meta_path)
+            .env("CRITERION_HOME", &ctx.home)
+            .arg("--");
+        let filtered = ctx.opts.filter.is_some()
+            || !ctx.opts.impls.is_empty()
+            || !ctx.opts.workloads.is_empty();
+        if filtered || !first {
+            // criterion takes one regex: the exact ids chosen.
+            let ids: Vec<String> = remaining.iter().map(|id| regex::escape(id)).collect();
+            cmd.arg(format!("^({})$", ids.join("|")));
+        }
+        first = false;
+        let pass = Mutex::new(Pass::default());
+        let b = bar.clone();
+        let ok = stream(cmd, &ctx.log, |l| {
+            let mut p = pass.lock().expect("pass lock");
+            let before = (p.current.clone(), p.finished.len());
+            p.line(l);
+            if p.current != before.0 {
+                if let Some(id) = &p.current {
+                    b.running(id);
+                }
+            }
+            if p.finished.len() > before.1 {
+                b.finished(&p.finished[before.1]);
+            }
+        })?;
+        let mut pass = pass.into_inner().expect("pass lock");
+        pass.ok = ok;
+        if pass.ok {
+            break;
+        }
+        let (left, gave_up) = after_failure(&remaining, &pass, &mut failed_once);
+        let culprit = pass
+            .current
+            .clone()
+            .unwrap_or_else(|| "(between cases)".into());
+        bar.println(&format!(
+            "warning: the benchmark process failed in {culprit}; its last lines:\n    {}\n{}",
+            pass.tail.iter().cloned().collect::<Vec<_>>().join("\n    "),
+            match &gave_up {
+                Some(f) => format!(
+                    "{} failed twice: left out (log: {})",
+                    f.id,
+                    ctx.log_path.display()
+                ),
+                None => "running the cases not yet finished again".to_string(),
+            }
+        ));
+        if let Some(f) = gave_up {
+            bar.finished(&f.id);
+            failed.push(f);
+        }
+        if pass.current.is_none() && pass.finished.is_empty() {
+            // It died before any case began: once may be the machine, twice
+            // is the binary.
+            outside += 1;
+            if outside == 2 {
+                bar.abandon();
+                return Err(format!(
+                    "cargo bench failed; see {}",
+                    ctx.log_path.display()
+                ));
+            }
+        }
+        remaining = left;
+    }
+    let csp: Vec<&str> = failed
+        .iter()
+        .filter(|f| f.id.split('/').nth(1).is_some_and(|i| i.starts_with("csp")))
+        .map(|f| f.id.as_str())
+        .collect();
+    if !csp.is_empty() {
         bar.abandon();
         return Err(format!(
-            "cargo bench failed; see {}",
+            "csp benchmark cases failed twice: {}; see {}",
+            csp.join(", "),
             ctx.log_path.display()
         ));
     }
-    Ok(())
+    Ok(failed)
 }
 
 /// Stage 4: runs `go test -bench` over the planned cases; returns Go's
@@ -614,6 +767,7 @@ fn collect(
     ctx: &Ctx,
     plan: &Plan,
     left_out: &[&str],
+    failed: &[Failed],
     go_entries: Vec<Entry>,
     go_status: String,
     park_memory: Vec<ParkMemory>,
@@ -622,6 +776,7 @@ fn collect(
     let mut results: Vec<Entry> = plan
         .rust_ids
         .iter()
+        .filter(|id| !failed.iter().any(|f| f.id == **id))
         .filter_map(|id| match estimates.get(id) {
             Some(e) => Some(e.to_entry()),
             None => {
@@ -664,6 +819,19 @@ fn collect(
         })
         .cloned()
         .collect();
+    for f in failed {
+        let mut parts = f.id.split('/');
+        let (w, i) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let last = f.tail.last().map_or("", |l| l.trim());
+        unsupported.push(Unsupported {
+            workload: w.to_string(),
+            implementation: i.to_string(),
+            note: format!(
+                "{}: the benchmark process failed twice here (last line: {last})",
+                f.id
+            ),
+        });
+    }
     for imp in left_out {
         for w in &run_workloads {
             unsupported.push(Unsupported {
@@ -1187,4 +1355,70 @@ fn method(mode: &str, sizes: &Value, go_time: &str, go_count: usize) -> Vec<Stri
         "echo and blocking: bench-suite's net_bench binary (bench-suite/src/net_bench.rs) and its Go twin bench-suite/go/cmd/netbench, each in one fresh process, as for mutex; echo runs C connections over loopback TCP (every echo compared byte for byte with its 64-byte message, round trips and echoed messages counted exactly), timed from the release of the connected clients to the last client's end: round trips per second is the round trips of the median run over its time, p50 and p99 are percentiles of every round trip of every timed run (HDR histogram in Rust, the sorted round trips in Go); blocking times a loop of calls on one goroutine, ns per call of the median run.".to_string(),
         "Ratios (vs Go, vs crossbeam) divide ns per message by the reference's and are written as \"2.1× faster\" or \"3.0× slower\"; within 5 % they read \"same\".".to_string(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(lines: &[&str]) -> Pass {
+        let mut p = Pass::default();
+        for l in lines {
+            p.line(l);
+        }
+        p
+    }
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_pass_follows_criterion_lines() {
+        let p = pass(&[
+            "Benchmarking a/x: Warming up for 20 ms",
+            "Benchmarking a/x: Analyzing",
+            "a/x   time: [1 ns 2 ns 3 ns]",
+            "Benchmarking a/y: Warming up for 20 ms",
+            "thread 'main' panicked at src/x.rs:1:1:",
+        ]);
+        assert_eq!(p.finished, ids(&["a/x"]));
+        assert_eq!(p.current.as_deref(), Some("a/y"));
+        assert_eq!(
+            p.tail.back().map(String::as_str),
+            Some("thread 'main' panicked at src/x.rs:1:1:")
+        );
+    }
+
+    #[test]
+    fn a_crashing_case_is_retried_once_then_given_up() {
+        let all = ids(&["a/x", "a/y", "a/z"]);
+        let mut once = BTreeSet::new();
+        let crash = pass(&[
+            "Benchmarking a/x: Analyzing",
+            "Benchmarking a/y: Collecting",
+            "boom",
+        ]);
+        let (left, gave_up) = after_failure(&all, &crash, &mut once);
+        assert_eq!(left, ids(&["a/y", "a/z"]));
+        assert_eq!(gave_up, None);
+        let again = pass(&["Benchmarking a/y: Collecting", "boom"]);
+        let (left, gave_up) = after_failure(&left, &again, &mut once);
+        assert_eq!(left, ids(&["a/z"]));
+        let f = gave_up.expect("given up after two failures");
+        assert_eq!(f.id, "a/y");
+        assert_eq!(f.tail.last().map(String::as_str), Some("boom"));
+    }
+
+    #[test]
+    fn a_crash_between_cases_blames_the_next_one() {
+        let all = ids(&["a/x", "a/y"]);
+        let mut once = BTreeSet::new();
+        let (left, gave_up) =
+            after_failure(&all, &pass(&["Benchmarking a/x: Analyzing"]), &mut once);
+        assert_eq!((left.clone(), gave_up), (ids(&["a/y"]), None));
+        let (left, gave_up) = after_failure(&left, &pass(&["boom"]), &mut once);
+        assert!(left.is_empty());
+        assert_eq!(gave_up.map(|f| f.id), Some("a/y".to_string()));
+    }
 }
