@@ -24,6 +24,7 @@ pub use chan::direction::{CanRecv, CanSend, Receiver, Sender};
 pub use chan::dynselect::{Select, Selected};
 pub use chan::errors::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 pub use chan::future::{RecvFuture, RecvStream, SendFuture};
+pub use chan::sink::SendSink;
 pub use chan::{Chan, CloseOnDrop, Iter};
 pub use csp_macros::{csp, go, main, select, test};
 pub use runtime::{

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use csp_core::{block_on, select, spawn, Chan};
 use futures_core::Stream;
+use futures_sink::Sink;
 
 fn tokio_rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -795,4 +796,194 @@ fn close_with_a_waker_that_polls_inline_does_not_deadlock() {
     }
     ch.close();
     assert_eq!(*task.done.lock().unwrap(), [None, None]);
+}
+
+// ---------------------------------------------------------------------------
+// Chan::sink.
+
+/// What `SinkExt::send_all` does: each item goes in once the sink is ready,
+/// then the sink is flushed.
+async fn send_all<S: Sink<T> + Unpin, T>(sink: &mut S, items: impl IntoIterator<Item = T>)
+where
+    S::Error: std::fmt::Debug,
+{
+    let mut items = items.into_iter().peekable();
+    let mut next = items.next();
+    std::future::poll_fn(|cx| {
+        while next.is_some() {
+            std::task::ready!(Pin::new(&mut *sink).poll_ready(cx)).unwrap();
+            Pin::new(&mut *sink)
+                .start_send(next.take().unwrap())
+                .unwrap();
+            next = items.next();
+        }
+        Pin::new(&mut *sink).poll_flush(cx)
+    })
+    .await
+    .unwrap();
+}
+
+/// Two tokio tasks send through sinks on one unbuffered channel; a goroutine
+/// and an OS thread receive: every value once, each sink's values in order.
+#[test]
+fn sinks_send_every_value_once_in_order() {
+    const N: u64 = 5_000;
+    let rt = tokio_rt();
+    let ch: Chan<u64> = Chan::new(0);
+    let producers: Vec<_> = (0..2u64)
+        .map(|p| {
+            let ch = ch.clone();
+            rt.spawn(async move {
+                let mut sink = ch.sink();
+                send_all(&mut sink, (0..N).map(|i| p * N + i)).await;
+            })
+        })
+        .collect();
+    let collect = |ch: Chan<u64>| {
+        move || {
+            let mut got = Vec::new();
+            while let Some(v) = ch.recv() {
+                got.push(v);
+            }
+            got
+        }
+    };
+    let g = spawn(collect(ch.clone()));
+    let t = thread::spawn(collect(ch.clone()));
+    for p in producers {
+        rt.block_on(p).unwrap();
+    }
+    ch.close();
+    let mut all = g.join().unwrap();
+    let from_thread = t.join().unwrap();
+    for got in [&all, &from_thread] {
+        for p in 0..2 {
+            let mine: Vec<u64> = got.iter().copied().filter(|v| v / N == p).collect();
+            assert!(
+                mine.windows(2).all(|w| w[0] < w[1]),
+                "sink {p} out of order"
+            );
+        }
+    }
+    all.extend(from_thread);
+    all.sort_unstable();
+    assert_eq!(all, (0..2 * N).collect::<Vec<_>>());
+}
+
+/// A sink dropped with its item still queued drops the item, once, and
+/// leaves the send queue: a receiver then gets the next value, not it.
+#[test]
+fn a_sink_dropped_with_an_item_in_flight_drops_it_unsent() {
+    let counts = Arc::new(Counts::default());
+    let ch: Chan<Counted> = Chan::new(0);
+    let (_, w) = flag_waker();
+    {
+        let mut sink = ch.sink();
+        let mut s = Pin::new(&mut sink);
+        assert!(s
+            .as_mut()
+            .poll_ready(&mut Context::from_waker(&w))
+            .is_ready());
+        s.as_mut().start_send(Counted::new(7, &counts)).unwrap();
+        // No receiver: the item waits in the send queue.
+        assert!(s
+            .as_mut()
+            .poll_flush(&mut Context::from_waker(&w))
+            .is_pending());
+        assert_eq!(counts.dropped.load(Ordering::SeqCst), 0);
+    }
+    assert_eq!(counts.dropped.load(Ordering::SeqCst), 1);
+    assert_eq!(counts.unsent_sum.load(Ordering::SeqCst), 7);
+    assert!(ch.try_recv().is_err(), "the dropped item was still queued");
+}
+
+/// An item taken by a receiver while queued counts as sent: flush completes
+/// and wakes the task; dropping the sink then drops nothing more.
+#[test]
+fn a_sink_item_taken_by_a_receiver_is_sent() {
+    let counts = Arc::new(Counts::default());
+    let ch: Chan<Counted> = Chan::new(0);
+    let (flag, w) = flag_waker();
+    let mut sink = ch.sink();
+    let mut s = Pin::new(&mut sink);
+    assert!(s
+        .as_mut()
+        .poll_ready(&mut Context::from_waker(&w))
+        .is_ready());
+    s.as_mut().start_send(Counted::new(5, &counts)).unwrap();
+    assert!(s
+        .as_mut()
+        .poll_flush(&mut Context::from_waker(&w))
+        .is_pending());
+    let got = ch.try_recv().expect("the queued item");
+    assert_eq!(got.v, 5);
+    got.receive();
+    assert!(
+        flag.0.load(Ordering::SeqCst),
+        "the sink's task was not woken"
+    );
+    assert!(s
+        .as_mut()
+        .poll_flush(&mut Context::from_waker(&w))
+        .is_ready());
+    drop(sink);
+    assert_eq!(counts.dropped.load(Ordering::SeqCst), 1);
+    assert_eq!(counts.unsent_sum.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+#[should_panic(expected = "SendSink::start_send called before poll_ready was Ready")]
+fn a_second_item_before_ready_panics() {
+    let ch: Chan<u8> = Chan::new(0);
+    let mut sink = ch.sink();
+    let mut s = Pin::new(&mut sink);
+    s.as_mut().start_send(1).unwrap();
+    s.as_mut().start_send(2).unwrap();
+}
+
+#[test]
+#[should_panic(expected = "send on closed channel")]
+fn a_sink_on_a_closed_channel_panics_when_driven() {
+    let ch: Chan<u8> = Chan::new(1);
+    ch.close();
+    let mut sink = ch.sink();
+    block_on(send_all(&mut sink, [1]));
+}
+
+/// `poll_close` flushes and leaves the channel open for the other senders.
+#[test]
+fn closing_a_sink_flushes_and_leaves_the_channel_open() {
+    let ch: Chan<u8> = Chan::new(2);
+    let mut sink = ch.sink();
+    block_on(std::future::poll_fn(|cx| {
+        std::task::ready!(Pin::new(&mut sink).poll_ready(cx)).unwrap();
+        Pin::new(&mut sink).start_send(1).unwrap();
+        Pin::new(&mut sink).poll_close(cx)
+    }))
+    .unwrap();
+    ch.send(2);
+    assert_eq!((ch.recv(), ch.recv()), (Some(1), Some(2)));
+}
+
+/// A nil channel's sink takes an item and never sends it.
+#[test]
+fn a_nil_channels_sink_never_flushes() {
+    let ch: Chan<u8> = Chan::nil();
+    let (flag, w) = flag_waker();
+    let mut sink = ch.sink();
+    let mut s = Pin::new(&mut sink);
+    assert!(s
+        .as_mut()
+        .poll_ready(&mut Context::from_waker(&w))
+        .is_ready());
+    s.as_mut().start_send(1).unwrap();
+    assert!(s
+        .as_mut()
+        .poll_flush(&mut Context::from_waker(&w))
+        .is_pending());
+    assert!(s
+        .as_mut()
+        .poll_ready(&mut Context::from_waker(&w))
+        .is_pending());
+    assert!(!flag.0.load(Ordering::SeqCst));
 }

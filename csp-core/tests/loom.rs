@@ -742,6 +742,34 @@ fn send_future_dropped_while_a_receiver_takes_it() {
     });
 }
 
+/// The same race through `Chan::sink`: a sink dropped with its item queued
+/// while a receiver takes it. The item is dropped exactly once (by the
+/// receiver, or by the sink unsent) and never left in the queue.
+#[test]
+fn sink_dropped_while_a_receiver_takes_its_item() {
+    use futures_sink::Sink;
+    // Bound 3 (1.5 s): exhaustive ran 19 minutes here, for the same race as
+    // the send future's model above, which is exhaustive.
+    model(Some(3), || {
+        let drops = std::sync::Arc::new(AtomicUsize::new(0));
+        let ch = Chan::<Counted>::new(0);
+        let c = ch.clone();
+        let t = thread::spawn(move || c.try_recv().is_ok());
+        let w = std::task::Waker::from(std::sync::Arc::new(NoWake));
+        let mut cx = std::task::Context::from_waker(&w);
+        {
+            let mut sink = ch.sink();
+            let mut s = std::pin::Pin::new(&mut sink);
+            assert!(s.as_mut().poll_ready(&mut cx).is_ready());
+            s.as_mut().start_send(Counted(drops.clone())).unwrap();
+            let _ = s.as_mut().poll_flush(&mut cx);
+        }
+        let received = t.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "received: {received}");
+        assert!(ch.try_recv().is_err());
+    });
+}
+
 /// close racing a pending receive future: it wakes and ends with None.
 #[test]
 fn close_races_recv_future() {

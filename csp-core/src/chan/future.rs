@@ -36,19 +36,19 @@ use crate::runtime::wait::ready;
 
 /// Which queue an operation waits in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Dir {
+pub(super) enum Dir {
     Send,
     Recv,
 }
 
 /// The state both kinds of future share: the task waiter, its sudog and the
 /// value slot. Pinned: queued sudogs point into it.
-struct Op<T> {
+pub(super) struct Op<T> {
     /// The sudog is queued, or was until a waker claimed it.
-    queued: bool,
+    pub(super) queued: bool,
     /// The slot holds a value the operation owns (a send's value not yet
     /// sent). A receive's value is read out as soon as it arrives.
-    has_value: bool,
+    pub(super) has_value: bool,
     task: TaskWaiter,
     sg: UnsafeCell<MaybeUninit<Sudog>>,
     slot: UnsafeCell<MaybeUninit<T>>,
@@ -56,7 +56,7 @@ struct Op<T> {
 }
 
 /// What a finished wait of an [`Op`] found.
-enum Outcome {
+pub(super) enum Outcome {
     /// The value moved (sent, or received into the slot).
     Moved,
     /// Woken by close.
@@ -64,7 +64,7 @@ enum Outcome {
 }
 
 impl<T> Op<T> {
-    fn new(val: Option<T>) -> Self {
+    pub(super) fn new(val: Option<T>) -> Self {
         let has_value = val.is_some();
         Op {
             queued: false,
@@ -160,7 +160,7 @@ impl<T> Op<T> {
 
     /// Takes a queued operation out of its queue, or, if a waker got there
     /// first, waits for it and returns what it did.
-    fn cancel(&mut self, dir: Dir, c: &Hchan<T>) -> Option<Outcome> {
+    pub(super) fn cancel(&mut self, dir: Dir, c: &Hchan<T>) -> Option<Outcome> {
         if !self.queued {
             return None;
         }
@@ -226,7 +226,7 @@ impl<T> Op<T> {
     }
 
     /// One poll of a send. Panics as Go does on a closed channel.
-    fn poll_send(&mut self, c: &Hchan<T>, cx: &Context<'_>) -> TaskPoll<()> {
+    pub(super) fn poll_send(&mut self, c: &Hchan<T>, cx: &Context<'_>) -> TaskPoll<()> {
         let out = if self.queued {
             std::task::ready!(self.poll_queued(c, cx))
         } else {
@@ -348,11 +348,17 @@ impl<T> Future for SendFuture<'_, T> {
 impl<T> Drop for SendFuture<'_, T> {
     fn drop(&mut self) {
         if let Some(c) = self.ch.hchan() {
-            if let Some(out) = self.op.cancel(Dir::Send, c) {
-                // Taken: sent. Woken by close: the value is ours to drop.
-                self.op.has_value = matches!(out, Outcome::Closed);
-            }
+            cancel_send(&mut self.op, c);
         }
+    }
+}
+
+/// Cancels a send: a value taken was sent; otherwise it stays in the slot,
+/// to be dropped with the op.
+pub(super) fn cancel_send<T>(op: &mut Op<T>, c: &Hchan<T>) {
+    if let Some(out) = op.cancel(Dir::Send, c) {
+        // Taken: sent. Woken by close: the value is ours to drop.
+        op.has_value = matches!(out, Outcome::Closed);
     }
 }
 

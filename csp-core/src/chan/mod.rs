@@ -8,6 +8,7 @@ pub(crate) mod giveback;
 pub(crate) mod hchan;
 pub(crate) mod ops;
 pub(crate) mod select;
+pub(crate) mod sink;
 pub(crate) mod slot;
 pub(crate) mod waitq;
 
