@@ -93,10 +93,18 @@ impl Log {
 }
 
 /// Runs `cmd`, sending each stdout and stderr line to `on_line` (and the log).
-fn stream(
+fn stream(cmd: Command, log: &Log, on_line: impl Fn(&str) + Send + Sync) -> Result<bool, String> {
+    stream_watched(cmd, log, on_line, None)
+}
+
+/// As [`stream`]; with `silence`, a process that prints nothing for that
+/// long is taken for hung: a line saying so goes to `on_line` and the log,
+/// and the process is killed (it then counts as failed).
+fn stream_watched(
     mut cmd: Command,
     log: &Log,
     on_line: impl Fn(&str) + Send + Sync,
+    silence: Option<Duration>,
 ) -> Result<bool, String> {
     log.line(&format!("$ {cmd:?}"));
     let mut child = cmd
@@ -108,20 +116,94 @@ fn stream(
         child.stdout.take().expect("piped"),
         child.stderr.take().expect("piped"),
     );
+    let pid = child.id();
+    let last = Mutex::new(Instant::now());
+    let done = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
-        let on_line = &on_line;
-        s.spawn(move || {
+        let (on_line, last, done) = (&on_line, &last, &done);
+        let seen = move |line: &str| {
+            *last.lock().expect("watch lock") = Instant::now();
+            log.line(line);
+            on_line(line);
+        };
+        if let Some(limit) = silence {
+            s.spawn(move || {
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(200));
+                    if last.lock().expect("watch lock").elapsed() > limit {
+                        let msg = format!(
+                            "no output for {} s: taken for hung, killed (pid {pid} and its children)",
+                            limit.as_secs()
+                        );
+                        log.line(&msg);
+                        on_line(&msg);
+                        kill_tree(pid);
+                        return;
+                    }
+                }
+            });
+        }
+        let reader = s.spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
-                log.line(&line);
-                on_line(&line);
+                seen(&line);
             }
         });
         for line in BufReader::new(err).lines().map_while(Result::ok) {
-            log.line(&line);
-            on_line(&line);
+            seen(&line);
         }
+        let _ = reader.join();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
     });
     Ok(child.wait().map_err(|e| e.to_string())?.success())
+}
+
+/// Kills `pid` and every process under it: cargo runs the bench binary as
+/// its child, and the child holds the output pipes. The whole tree is listed
+/// first and killed at once, parents first, so that no parent goes on to its
+/// next step when its child dies. (Not a process group of its own: Ctrl-C at
+/// the terminal must still reach the benchmark.)
+fn kill_tree(pid: u32) {
+    let mut tree = vec![pid];
+    let mut i = 0;
+    while i < tree.len() {
+        let kids = children(tree[i]);
+        tree.extend(kids);
+        i += 1;
+    }
+    let _ = Command::new("kill")
+        .arg("-9")
+        .args(tree.iter().map(u32::to_string))
+        .status();
+}
+
+/// The processes whose parent is `pid` (from /proc; none elsewhere).
+fn children(pid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|p| {
+            // /proc/<p>/stat: "pid (comm) state ppid ..."; comm may hold spaces.
+            std::fs::read_to_string(format!("/proc/{p}/stat"))
+                .ok()
+                .and_then(|st| {
+                    let rest = &st[st.rfind(')')? + 1..];
+                    rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+                })
+                == Some(pid)
+        })
+        .collect()
+}
+
+/// How long the criterion process may print nothing before it is taken for
+/// hung: far beyond the slowest case of each mode (criterion prints a line
+/// at every phase of every case).
+fn criterion_silence(mode: &str) -> Duration {
+    Duration::from_secs(match mode {
+        "smoke" => 300,
+        "quick" => 600,
+        _ => 1800,
+    })
 }
 
 /// Builds one of bench-suite's binaries with the profile `cargo bench` used
@@ -615,19 +697,25 @@ fn run_criterion(
         first = false;
         let pass = Mutex::new(Pass::default());
         let b = bar.clone();
-        let ok = stream(cmd, &ctx.log, |l| {
-            let mut p = pass.lock().expect("pass lock");
-            let before = (p.current.clone(), p.finished.len());
-            p.line(l);
-            if p.current != before.0 {
-                if let Some(id) = &p.current {
-                    b.running(id);
+        let silence = Some(criterion_silence(ctx.opts.mode));
+        let ok = stream_watched(
+            cmd,
+            &ctx.log,
+            |l| {
+                let mut p = pass.lock().expect("pass lock");
+                let before = (p.current.clone(), p.finished.len());
+                p.line(l);
+                if p.current != before.0 {
+                    if let Some(id) = &p.current {
+                        b.running(id);
+                    }
                 }
-            }
-            if p.finished.len() > before.1 {
-                b.finished(&p.finished[before.1]);
-            }
-        })?;
+                if p.finished.len() > before.1 {
+                    b.finished(&p.finished[before.1]);
+                }
+            },
+            silence,
+        )?;
         let mut pass = pass.into_inner().expect("pass lock");
         pass.ok = ok;
         if pass.ok {
@@ -1371,6 +1459,35 @@ mod tests {
 
     fn ids(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_silent_process_is_killed_and_fails() {
+        let path = std::env::temp_dir().join(format!("xtask-watch-{}.log", std::process::id()));
+        let log = Log(Arc::new(Mutex::new(
+            std::fs::File::create(&path).expect("log file"),
+        )));
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo started; sleep 60; echo never"]);
+        let lines = Mutex::new(Vec::new());
+        let t = Instant::now();
+        let ok = stream_watched(
+            cmd,
+            &log,
+            |l| lines.lock().unwrap().push(l.to_string()),
+            Some(Duration::from_secs(1)),
+        )
+        .expect("spawned");
+        assert!(!ok, "a killed process counts as failed");
+        assert!(t.elapsed() < Duration::from_secs(30), "not killed");
+        let lines = lines.into_inner().unwrap();
+        assert_eq!(lines[0], "started");
+        assert!(
+            lines.iter().any(|l| l.contains("taken for hung")),
+            "{lines:?}"
+        );
+        assert!(!lines.iter().any(|l| l == "never"));
+        let _ = std::fs::remove_file(path);
     }
 
     #[test]
